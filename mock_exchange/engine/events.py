@@ -1,0 +1,162 @@
+"""Events: the exchange's only output. Each carries a global `seq` and a `time` (ms).
+
+Every accepted order gets exactly one terminal event: a fill that leaves nothing (`Trade` with
+the order's remaining at zero), `OrderCancelled`, or `OrderRejected` for orders that never rested.
+Orders that leave the book because they were filled emit no `OrderCancelled`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+from .reasons import Reject, UpdateReason
+from .types import FillType, MarketState, OrderView, Side
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    seq: int
+    time: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountOpened(Event):
+    account_id: str
+    name: str
+    master_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPlaced(Event):
+    """An order (regular or trigger) entered the book. `reduced_qty`: what reduce-only trimmed."""
+
+    order: OrderView
+    reason: UpdateReason
+    reduced_qty: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEdited(Event):
+    old: OrderView
+    new: OrderView
+    reason: UpdateReason
+    reduced_qty: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCancelled(Event):
+    """An order left the book without being filled (user, admin, timers, margin, ...)."""
+
+    order: OrderView
+    reason: UpdateReason
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRejected(Event):
+    """An order or edit was refused. `order` is what was asked for (None if it never existed)."""
+
+    account_id: str
+    order_id: str | None
+    cli_ord_id: str | None
+    order: OrderView | None
+    reason: Reject
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerActivated(Event):
+    """A trigger order fired and left the trigger book; its child order follows."""
+
+    order: OrderView
+    signal_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Trade(Event):
+    """One execution between a resting maker and a taker.
+
+    `maker`/`taker` are the orders *after* this fill. `taker_resting` is True when the taker was
+    a resting order (an edit that crossed); `*_reduced`: what a reduce-only taker was trimmed by.
+    """
+
+    trade_id: str
+    symbol: str
+    price: Decimal
+    qty: Decimal
+    taker_side: Side
+    maker: OrderView
+    taker: OrderView
+    maker_fill: FillType
+    taker_fill: FillType
+    maker_fee: Decimal
+    taker_fee: Decimal
+    fee_currency: str
+    taker_resting: bool = False
+    taker_reduced: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PositionChanged(Event):
+    account_id: str
+    symbol: str
+    size: Decimal  # signed: long > 0
+    entry_price: Decimal
+    realised_pnl: Decimal
+
+
+class BalanceKind(Enum):
+    DEPOSIT = "deposit"
+    FEE = "fee"
+    REALISED_PNL = "realised_pnl"
+    FUNDING = "funding"
+    SETTLEMENT = "settlement"
+    LIQUIDATION_FEE = "liquidation_fee"
+    TRANSFER = "transfer"
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceChanged(Event):
+    account_id: str
+    wallet: str
+    currency: str
+    delta: Decimal
+    balance: Decimal
+    kind: BalanceKind
+    symbol: str | None = None
+    ref: str | None = None  # trade id or other booking reference
+
+
+@dataclass(frozen=True, slots=True)
+class PricesChanged(Event):
+    symbol: str
+    mark: Decimal
+    index: Decimal
+    last: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MarketStateChanged(Event):
+    symbol: str
+    state: MarketState
+
+
+@dataclass(frozen=True, slots=True)
+class FundingRateApplied(Event):
+    symbol: str
+    rate: Decimal  # relative, per interval
+    mark: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ContractSettled(Event):
+    symbol: str
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLiquidated(Event):
+    account_id: str
+    wallet: str
+    equity: Decimal
+    maintenance_margin: Decimal

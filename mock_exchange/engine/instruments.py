@@ -1,0 +1,139 @@
+"""Contract specifications and their checks: tick and lot grids, tiered margin, expiry.
+
+An `Instrument` converts between exact decimals on the wire and the integer ticks (price) and
+lots (size) the book works in; a value off the grid converts to None, never to a rounded number.
+Margin tiers are marginal: each tier's rate applies to the part of the exposure inside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from enum import Enum
+
+
+class ContractKind(Enum):
+    FLEXIBLE_PERPETUAL = "flexible_perpetual"  # PF_: linear, multi-collateral, USD settled
+    FLEXIBLE_FUTURE = "flexible_future"  # FF_: linear, multi-collateral, dated
+    INVERSE_PERPETUAL = "inverse_perpetual"  # PI_: inverse, single-collateral (base coin)
+    INVERSE_FUTURE = "inverse_future"  # FI_: inverse, single-collateral, dated
+
+    @property
+    def inverse(self) -> bool:
+        return self in (ContractKind.INVERSE_PERPETUAL, ContractKind.INVERSE_FUTURE)
+
+    @property
+    def perpetual(self) -> bool:
+        return self in (ContractKind.FLEXIBLE_PERPETUAL, ContractKind.INVERSE_PERPETUAL)
+
+
+@dataclass(frozen=True, slots=True)
+class MarginTier:
+    """From `threshold` upward (quote notional for linear, contracts for inverse), these rates."""
+
+    threshold: Decimal
+    initial: Decimal
+    maintenance: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    symbol: str
+    kind: ContractKind
+    base: str
+    quote: str
+    tick_size: Decimal
+    precision: int  # contractValueTradePrecision: size decimals, may be negative
+    margin_tiers: tuple[MarginTier, ...]
+    max_position_size: Decimal
+    contract_size: Decimal = Decimal(1)
+    impact_mid_size: Decimal = Decimal(1)
+    opening_ms: int = 1_640_995_200_000  # 2022-01-01
+    last_trading_ms: int | None = None
+    funding_rate_coefficient: Decimal = Decimal(8)
+    max_relative_funding_rate: Decimal = Decimal("0.001")
+    collar: Decimal = Decimal("0.25")  # fraction of mark beyond which a limit is refused
+    max_open_orders: int = 500
+    lot_size: Decimal = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lot_size", Decimal(1).scaleb(-self.precision))
+
+    # -- grids -------------------------------------------------------------------------------
+    def to_ticks(self, price: Decimal) -> int | None:
+        """Price in ticks, or None when it is not a positive multiple of the tick size."""
+        if not price.is_finite() or price <= 0:
+            return None
+        q = price / self.tick_size
+        return int(q) if q == q.to_integral_value() else None
+
+    def to_lots(self, size: Decimal) -> int | None:
+        """Size in lots, or None when it is not a positive multiple of the lot size."""
+        if not size.is_finite() or size <= 0:
+            return None
+        q = size.scaleb(self.precision)
+        return int(q) if q == q.to_integral_value() else None
+
+    def price(self, ticks: int) -> Decimal:
+        return ticks * self.tick_size
+
+    def size(self, lots: int) -> Decimal:
+        return Decimal(lots).scaleb(-self.precision)
+
+    def ticks_floor(self, price: Decimal) -> int:
+        return int((price / self.tick_size).to_integral_value(ROUND_FLOOR))
+
+    def ticks_ceiling(self, price: Decimal) -> int:
+        return int((price / self.tick_size).to_integral_value(ROUND_CEILING))
+
+    # -- economics ---------------------------------------------------------------------------
+    @property
+    def inverse(self) -> bool:
+        return self.kind.inverse
+
+    @property
+    def settlement_currency(self) -> str:
+        """The currency PnL, fees and margin are counted in."""
+        return self.base if self.inverse else self.quote
+
+    @property
+    def margin_wallet(self) -> str:
+        """The wallet whose collateral backs this contract (Kraken's account names)."""
+        return f"fi_{self.base.lower()}{self.quote.lower()}" if self.inverse else "flex"
+
+    def exposure(self, size: Decimal, mark: Decimal) -> Decimal:
+        """What margin tiers are measured in: quote notional (linear) or contracts (inverse)."""
+        return (
+            abs(size) * self.contract_size
+            if self.inverse
+            else abs(size) * mark * self.contract_size
+        )
+
+    def value(self, size: Decimal, mark: Decimal) -> Decimal:
+        """Notional of `size` contracts in the settlement currency."""
+        if self.inverse:
+            return abs(size) * self.contract_size / mark
+        return abs(size) * self.contract_size * mark
+
+    def margin(self, size: Decimal, mark: Decimal) -> tuple[Decimal, Decimal]:
+        """(initial, maintenance) margin for a position of `size` at `mark`, settlement currency."""
+        if size == 0 or mark <= 0:
+            return Decimal(0), Decimal(0)
+        exposure = self.exposure(size, mark)
+        im = mm = Decimal(0)
+        tiers = self.margin_tiers
+        for i, tier in enumerate(tiers):
+            upper = tiers[i + 1].threshold if i + 1 < len(tiers) else None
+            if exposure <= tier.threshold:
+                break
+            part = (min(exposure, upper) if upper is not None else exposure) - tier.threshold
+            im += part * tier.initial
+            mm += part * tier.maintenance
+        scale = self.value(size, mark) / exposure
+        return im * scale, mm * scale
+
+    def pnl(self, size: Decimal, entry: Decimal, exit_price: Decimal) -> Decimal:
+        """PnL of a signed position of `size` opened at `entry` and closed at `exit_price`."""
+        if self.inverse:
+            return size * self.contract_size * (1 / entry - 1 / exit_price)
+        return size * self.contract_size * (exit_price - entry)

@@ -1,0 +1,67 @@
+"""Price-time matching: plan what a taker would execute, then execute the plan.
+
+Planning never mutates: it walks the opposite side from the best price, FIFO within a level,
+up to the taker's limit and size, and asks `conflict(maker_account_id)` whether each maker may
+trade with the taker (self-trade prevention). The caller decides (post-only, FOK, margin) and
+then calls `execute`, which mutates the book. Fills happen at the maker's price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .book import Book
+from .types import Order, Side
+
+
+class Conflict(Enum):
+    NONE = 0  # trade normally
+    CANCEL_MAKER = 1  # cancel the resting maker, keep matching
+    REJECT_TAKER = 2  # stop: the taker's remainder must not trade
+
+
+@dataclass(slots=True)
+class Plan:
+    fills: list[tuple[Order, int]] = field(default_factory=list)  # (maker, lots)
+    lots: int = 0
+    self_trade: bool = False  # matching stopped at a maker the taker may not meet
+    cancel_makers: list[Order] = field(default_factory=list)  # makers to cancel first
+
+
+def _no_conflict(_maker_account: str) -> Conflict:
+    return Conflict.NONE
+
+
+def plan_match(
+    book: Book,
+    side: Side,
+    limit: int | None,
+    lots: int,
+    conflict: Callable[[str], Conflict] = _no_conflict,
+) -> Plan:
+    """What a taker on `side`, limited at `limit` (None: no limit), for `lots` would execute."""
+    plan = Plan()
+    wanted = lots
+    for maker in book.makers(side, limit):
+        verdict = conflict(maker.account_id)
+        if verdict is not Conflict.NONE:
+            if verdict is Conflict.REJECT_TAKER:
+                plan.self_trade = True
+                return plan
+            plan.cancel_makers.append(maker)
+            continue
+        take = min(wanted, maker.remaining)
+        plan.fills.append((maker, take))
+        plan.lots += take
+        wanted -= take
+        if wanted == 0:
+            break
+    return plan
+
+
+def execute(book: Book, plan: Plan, now: int) -> None:
+    """Apply a plan's fills to the book (makers only; the caller accounts for the taker)."""
+    for maker, take in plan.fills:
+        book.fill(maker, take, now)

@@ -160,3 +160,31 @@ class AccountLiquidated(Event):
     wallet: str
     equity: Decimal
     maintenance_margin: Decimal
+
+
+def order_updates(event: Event) -> list[tuple[OrderView, UpdateReason | Reject]]:
+    """The per-order changes an event stands for, with Kraken's reason for each.
+
+    This is what an account's open-orders view follows: fills of resting orders become
+    PARTIAL_FILL / FULL_FILL, a fired trigger becomes STOP_ORDER_TRIGGERED. A taker filled on
+    arrival never rested, so its fills are not order updates (only an edited, resting taker's
+    are).
+    """
+    if isinstance(event, OrderPlaced | OrderCancelled):
+        return [(event.order, event.reason)]
+    if isinstance(event, OrderEdited):
+        return [(event.new, event.reason)]
+    if isinstance(event, TriggerActivated):
+        return [(event.order, UpdateReason.STOP_ORDER_TRIGGERED)]
+    if isinstance(event, Trade):
+        updates = [(event.maker, _fill_reason(event.maker))]
+        if event.taker_resting:
+            updates.append((event.taker, _fill_reason(event.taker)))
+        return updates  # type: ignore[return-value]
+    if isinstance(event, OrderRejected) and event.order is not None:
+        return [(event.order, event.reason)]
+    return []
+
+
+def _fill_reason(order: OrderView) -> UpdateReason:
+    return UpdateReason.FULL_FILL if order.remaining == 0 else UpdateReason.PARTIAL_FILL

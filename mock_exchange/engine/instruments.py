@@ -135,5 +135,5 @@ class Instrument:
     def pnl(self, size: Decimal, entry: Decimal, exit_price: Decimal) -> Decimal:
         """PnL of a signed position of `size` opened at `entry` and closed at `exit_price`."""
         if self.inverse:
-            return size * self.contract_size * (1 / entry - 1 / exit_price)
+            return size * self.contract_size * (exit_price - entry) / (entry * exit_price)
         return size * self.contract_size * (exit_price - entry)

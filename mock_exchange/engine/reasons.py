@@ -65,7 +65,6 @@ class Reject(Enum):
     TRAILING_STOP_QUOTE_DEVIATION_NOT_MULTIPLE_OF_TICK_SIZE = (
         "trailing_stop_quote_deviation_not_multiple_of_tick_size"
     )
-    NO_REFERENCE_PRICE = "no_reference_price"
     LIMIT_PRICE_SET_AS_ABSOLUTE_AND_RELATIVE = "limit_price_set_as_absolute_and_relative"
     LIMIT_PRICE_OFFSET_INVALID = "limit_price_offset_invalid"
 

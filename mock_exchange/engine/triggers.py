@@ -72,8 +72,8 @@ class TriggerBook:
         self._lists[key].add(new_entry)  # type: ignore[index]
         self.orders[order.order_id] = (new_entry, order)
 
-    def trail(self, signal: TriggerSignal, price: Decimal) -> list[Order]:
-        """Ratchet the trailing stops on `signal`; return the ones whose stop moved."""
+    def trail(self, signal: TriggerSignal, price: Decimal) -> list[tuple[Order, int]]:
+        """Ratchet the trailing stops on `signal`; return (order, previous stop) for each move."""
         moved = []
         for _, order in list(self.orders.values()):
             if order.trailing is None or order.signal is not signal:
@@ -84,8 +84,8 @@ class TriggerBook:
                 stop > order.stop if order.trigger_side is TriggerSide.BELOW else stop < order.stop
             )
             if better:
+                moved.append((order, order.stop))
                 self.reprice(order, stop)
-                moved.append(order)
         return moved
 
     def due(self, signal: TriggerSignal, price: Decimal) -> list[Order]:

@@ -43,15 +43,15 @@ HOUSE = "house"
 @dataclass(frozen=True, slots=True)
 class ExchangeSettings:
     funding_interval_ms: int = 3_600_000
-    market_protection: Decimal = Decimal("0.01")  # mkt orders: best opposite price ± 1%
+    market_protection: Decimal = Decimal("0.01")  # mkt orders: an IOC limited 1% beyond the mark
     fees: FeeSchedule = field(default_factory=FeeSchedule)
     haircuts: dict[str, Decimal] = field(
         default_factory=lambda: {
             "USD": Decimal(0),
             "USDT": Decimal(0),
             "USDC": Decimal(0),
-            "XBT": Decimal("0.1"),
-            "ETH": Decimal("0.1"),
+            "XBT": Decimal("0.05"),
+            "ETH": Decimal("0.05"),
             "SOL": Decimal("0.2"),
         }
     )

@@ -14,7 +14,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..engine.commands import PlaceOrder
-from ..engine.events import BalanceKind, OrderEdited, OrderPlaced, PositionChanged, Trade, TriggerActivated
+from ..engine.events import (
+    BalanceKind,
+    OrderEdited,
+    OrderPlaced,
+    PositionChanged,
+    Trade,
+    TriggerActivated,
+)
 from ..engine.instruments import Instrument
 from ..engine.market import Market
 from ..engine.matching import Conflict, Plan, execute, plan_match
@@ -412,8 +419,14 @@ def check_triggers(ex: Exchange, market: Market) -> None:
             for order, old_stop in market.triggers.trail(signal, market.signal(signal)):
                 before = replace(ex.view(order), stop_price=market.instrument.price(old_stop))
                 order.updated = ex.now
-                ex.emit(OrderEdited(*ex.stamp(), before, ex.view(order),
-                                    UpdateReason.TRAILING_STOP_PRICE_UPDATED))
+                ex.emit(
+                    OrderEdited(
+                        *ex.stamp(),
+                        before,
+                        ex.view(order),
+                        UpdateReason.TRAILING_STOP_PRICE_UPDATED,
+                    )
+                )
         fired = None
         for signal in TriggerSignal:
             due = market.triggers.due(signal, market.signal(signal))

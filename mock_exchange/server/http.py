@@ -1,0 +1,105 @@
+"""Request reading, authentication and Kraken's JSON envelopes for every REST handler.
+
+A handler reads the request once (`read`), authenticates it over the raw bytes received
+(`authenticate`), and answers with `success(...)`; any `WireError` raised on the way becomes
+`{"result":"error","error":...,"serverTime":...}` with HTTP 200, Kraken's way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..protocol.auth import verify_rest
+from ..protocol.decode import Params
+from ..protocol.errors import API_LIMIT_EXCEEDED, AUTHENTICATION_ERROR, WireError
+from ..protocol.formats import iso
+from .state import ServerState
+
+MAX_BODY_BYTES = 1 << 20
+
+
+@dataclass(slots=True)
+class Call:
+    """One request: the server state, its parameters, and (once authenticated) the account."""
+
+    state: ServerState
+    params: Params
+    raw_query: bytes
+    raw_body: bytes
+    request: Request
+    account_id: str = ""
+    api_key: str = ""
+
+
+def state_of(request: Request) -> ServerState:
+    state: ServerState = request.app.state.mx
+    return state
+
+
+async def read(request: Request) -> Call:
+    raw_query = request.scope.get("query_string", b"")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise WireError("invalidArgument: body", 413)
+    raw_body = bytes(body)
+    content_type = request.headers.get("content-type", "")
+    form_body = raw_body if "json" not in content_type else b""
+    params = Params.parse(raw_query, form_body)
+    if "json" in content_type and raw_body:
+        params = _merge_json(params, raw_query, raw_body)
+    return Call(state_of(request), params, raw_query, raw_body, request)
+
+
+def _merge_json(params: Params, raw_query: bytes, raw_body: bytes) -> Params:
+    """A JSON object body is accepted too (no surveyed client sends one)."""
+    try:
+        document = json.loads(raw_body)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        raise WireError("Json Parse Error") from None
+    if not isinstance(document, dict):
+        raise WireError("Json Parse Error")
+    return Params.parse(raw_query, b"").merged(Params.from_mapping(document))
+
+
+def authenticate(call: Call, cost: int = 0) -> Call:
+    """Check APIKey/Authent/Nonce over the raw bytes; spend the rate-limit cost."""
+    state, headers = call.state, call.request.headers
+    key = state.keys.get(headers.get("apikey", ""))
+    authent = headers.get("authent", "")
+    nonce = headers.get("nonce")
+    if key is None or not verify_rest(
+        key.secret, authent, call.raw_query, call.raw_body, nonce or "", call.request.url.path
+    ):
+        raise WireError(AUTHENTICATION_ERROR)
+    problem = state.nonces.check(key.key, nonce)
+    if problem is not None:
+        raise WireError(problem)
+    if state.limiter is not None and cost and not state.limiter.spend(key.key, cost):
+        raise WireError(API_LIMIT_EXCEEDED)
+    call.account_id, call.api_key = key.account_id, key.key
+    return call
+
+
+class KrakenJSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def success(state: ServerState, **payload: Any) -> KrakenJSON:
+    return KrakenJSON({"result": "success", "serverTime": iso(state.now_ms()), **payload})
+
+
+def error(state: ServerState, code: str, http_status: int = 200) -> KrakenJSON:
+    return KrakenJSON(
+        {"result": "error", "serverTime": iso(state.now_ms()), "error": code},
+        status_code=http_status,
+    )

@@ -1,0 +1,36 @@
+"""Everything one server holds: the exchange, keys, nonces, limits and settings.
+
+One `ServerState` per app; nothing is module-level, so tests can run many servers at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..exchange import Exchange
+from ..keys import KeyStore
+from ..protocol.auth import NonceTracker
+from .limits import RateLimiter
+
+
+@dataclass(slots=True)
+class ServerSettings:
+    admin: bool = True  # serve /__admin/*
+    rate_limits: bool = False  # Kraken's cost-based limits on private endpoints
+    strict_nonce_window: int = 64
+
+
+@dataclass
+class ServerState:
+    exchange: Exchange
+    keys: KeyStore
+    settings: ServerSettings = field(default_factory=ServerSettings)
+    nonces: NonceTracker = field(default_factory=NonceTracker)
+    limiter: RateLimiter | None = None
+    extras: dict[str, Any] = field(default_factory=dict)  # other layers' state (history, hub)
+    reset_hooks: list[Callable[[], None]] = field(default_factory=list)
+
+    def now_ms(self) -> int:
+        return self.exchange.clock.now_ms()

@@ -6,8 +6,11 @@ what in-process tests want; the CLI passes a real-clock exchange and its setting
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import traceback
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -19,6 +22,7 @@ from ..admin import routes as admin_routes
 from ..engine.clock import ManualClock
 from ..engine.ids import IdGenerator
 from ..exchange import Exchange
+from ..history import History
 from ..keys import KeyStore
 from ..protocol.errors import WireError
 from . import history_api, reads, rest
@@ -39,11 +43,13 @@ def create_app(
     state = ServerState(exchange, keys or KeyStore(exchange.ids), settings)
     if settings.rate_limits:
         state.limiter = RateLimiter(state.now_ms)
+    History.attach(state)
     routes: list[BaseRoute] = [*rest.routes, *reads.routes, *history_api.routes]
     if settings.admin:
         routes += admin_routes.routes
     app = Starlette(
         routes=routes,
+        lifespan=_lifespan,
         exception_handlers={
             WireError: _wire_error,
             HTTPException: _http_error,
@@ -52,6 +58,20 @@ def create_app(
     )
     app.state.mx = state
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    state: ServerState = app.state.mx
+    tasks = [asyncio.create_task(job(state)) for job in state.background]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
 
 async def _wire_error(request: Request, exc: Exception) -> Response:

@@ -5,7 +5,7 @@ One `ServerState` per app; nothing is module-level, so tests can run many server
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,17 @@ class ServerState:
     nonces: NonceTracker = field(default_factory=NonceTracker)
     limiter: RateLimiter | None = None
     extras: dict[str, Any] = field(default_factory=dict)  # other layers' state (history, hub)
+    #: called after `exchange` was replaced by a fresh one (admin reset), to re-subscribe
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
+    #: long-running tasks (clock ticker, market makers) started with the app, cancelled at exit
+    background: list[Callable[[ServerState], Awaitable[None]]] = field(default_factory=list)
+
+    def replace_exchange(self, exchange: Exchange) -> None:
+        """Swap in a fresh exchange (admin reset) and let every layer re-attach to it."""
+        self.exchange = exchange
+        self.nonces = NonceTracker()
+        for hook in self.reset_hooks:
+            hook()
 
     def now_ms(self) -> int:
         return self.exchange.clock.now_ms()

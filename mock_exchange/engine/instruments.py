@@ -62,14 +62,14 @@ class Instrument:
     # -- grids -------------------------------------------------------------------------------
     def to_ticks(self, price: Decimal) -> int | None:
         """Price in ticks, or None when it is not a positive multiple of the tick size."""
-        if not price.is_finite() or price <= 0:
+        if not _sane(price):
             return None
         q = price / self.tick_size
         return int(q) if q == q.to_integral_value() else None
 
     def to_lots(self, size: Decimal) -> int | None:
         """Size in lots, or None when it is not a positive multiple of the lot size."""
-        if not size.is_finite() or size <= 0:
+        if not _sane(size):
             return None
         q = size.scaleb(self.precision)
         return int(q) if q == q.to_integral_value() else None
@@ -137,3 +137,8 @@ class Instrument:
         if self.inverse:
             return size * self.contract_size * (exit_price - entry) / (entry * exit_price)
         return size * self.contract_size * (exit_price - entry)
+
+
+def _sane(value: Decimal) -> bool:
+    """A positive finite number of a magnitude an order could have (no context overflow)."""
+    return value.is_finite() and value > 0 and -30 <= value.adjusted() <= 30

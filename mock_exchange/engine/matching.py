@@ -4,6 +4,10 @@ Planning never mutates: it walks the opposite side from the best price, FIFO wit
 up to the taker's limit and size, and asks `conflict(maker_account_id)` whether each maker may
 trade with the taker (self-trade prevention). The caller decides (post-only, FOK, margin) and
 then calls `execute`, which mutates the book. Fills happen at the maker's price.
+
+Both functions are on the hot path of every order: they walk levels and queues directly
+instead of going through `Book.makers`, skip the `conflict` call when there is no rule, and
+build the `Plan` once, at the end.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ class Conflict(Enum):
     NONE = 0  # trade normally
     CANCEL_MAKER = 1  # cancel the resting maker, keep matching
     REJECT_TAKER = 2  # stop: the taker's remainder must not trade
+
+
+_NONE = Conflict.NONE
+_REJECT_TAKER = Conflict.REJECT_TAKER
 
 
 @dataclass(slots=True)
@@ -42,26 +50,33 @@ def plan_match(
     conflict: Callable[[str], Conflict] = _no_conflict,
 ) -> Plan:
     """What a taker on `side`, limited at `limit` (None: no limit), for `lots` would execute."""
-    plan = Plan()
+    fills: list[tuple[Order, int]] = []
+    cancel_makers: list[Order] = []
     wanted = lots
-    for maker in book.makers(side, limit):
-        verdict = conflict(maker.account_id)
-        if verdict is not Conflict.NONE:
-            if verdict is Conflict.REJECT_TAKER:
-                plan.self_trade = True
-                return plan
-            plan.cancel_makers.append(maker)
-            continue
-        take = min(wanted, maker.remaining)
-        plan.fills.append((maker, take))
-        plan.lots += take
-        wanted -= take
-        if wanted == 0:
-            break
-    return plan
+    rule = None if conflict is _no_conflict else conflict
+    for level in book.levels(side, limit):
+        for maker in level.queue:
+            if not maker.alive:
+                continue
+            if rule is not None:
+                verdict = rule(maker.account_id)
+                if verdict is not _NONE:
+                    if verdict is _REJECT_TAKER:
+                        return Plan(fills, lots - wanted, True, cancel_makers)
+                    cancel_makers.append(maker)
+                    continue
+            take = maker.qty - maker.filled
+            if wanted < take:
+                take = wanted
+            fills.append((maker, take))
+            wanted -= take
+            if wanted == 0:
+                return Plan(fills, lots, False, cancel_makers)
+    return Plan(fills, lots - wanted, False, cancel_makers)
 
 
 def execute(book: Book, plan: Plan, now: int) -> None:
     """Apply a plan's fills to the book (makers only; the caller accounts for the taker)."""
+    fill = book.fill
     for maker, take in plan.fills:
-        book.fill(maker, take, now)
+        fill(maker, take, now)

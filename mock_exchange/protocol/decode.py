@@ -21,6 +21,7 @@ from .errors import WireError, invalid, missing
 from .formats import parse_bool, parse_iso, symbol
 
 MAX_NUMBER_CHARS = 64
+MAX_EXPONENT = 18  # |x| within 1e-18 .. 1e19: anything beyond is not a price or a size
 
 
 class Params:
@@ -127,7 +128,7 @@ def to_decimal(text: str, name: str) -> Decimal:
         value = Decimal(text.strip())
     except (InvalidOperation, ValueError):
         raise invalid(name) from None
-    if not value.is_finite():
+    if not value.is_finite() or (value and not -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT):
         raise invalid(name)
     return value
 

@@ -131,6 +131,8 @@ class KrakenTestClient:
         url = path + ("?" + query if query else "")
         response = self.http.request(method, url, content=body, headers=headers)
         self.last_status = response.status_code
+        if response.headers.get("content-type", "").startswith("text/csv"):
+            return response.text  # accountlogcsv answers CSV, as Kraken does
         return response.json()
 
     def post(self, endpoint: str, **params: object) -> object:

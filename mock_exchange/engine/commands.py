@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import Enum
 
 from .types import (
     DeviationUnit,
@@ -119,6 +120,149 @@ class AdminCancel:
     order_id: str
 
 
+# -- funds, subaccounts, RFQs and the assignment program (docs/funds-rfq-assignment.md) -----
+
+
+@dataclass(frozen=True, slots=True)
+class TransferFunds:
+    """Move `amount` of `currency` between wallets. `account_id` is the caller; `from_user` /
+    `to_user` name the caller's own subaccounts (None: the caller itself)."""
+
+    account_id: str
+    from_wallet: str
+    to_wallet: str
+    currency: str
+    amount: Decimal
+    from_user: str | None = None
+    to_user: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    """Move `amount` of `currency` from a Futures wallet to the account's simulated spot wallet."""
+
+    account_id: str
+    currency: str
+    amount: Decimal
+    source_wallet: str = "cash"
+
+
+@dataclass(frozen=True, slots=True)
+class SetTradingEnabled:
+    """A master account switches trading on or off for one of its subaccounts."""
+
+    account_id: str
+    subaccount_id: str
+    enabled: bool
+
+
+class Quote(Enum):
+    """The two sides of an RFQ offer: the offerer's bid (it buys the package) or ask."""
+
+    BID = "bid"
+    ASK = "ask"
+
+
+class TimeFrame(Enum):
+    """When an assignment preference applies (days in UTC)."""
+
+    ALL = "ALL"
+    WEEKDAYS = "WEEKDAYS"
+    WEEKEND = "WEEKEND"
+
+
+@dataclass(frozen=True, slots=True)
+class RfqLeg:
+    """One leg of an RFQ package: a contract and a signed size (negative: a short leg)."""
+
+    symbol: str
+    size: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRfq:
+    """Open an RFQ. `account_id` None: a simulated requester (admin API, scenarios) whose
+    intended side is `side` (None: two-way). `expiry` (ms) or `lifetime_ms`, else a default."""
+
+    account_id: str | None
+    legs: tuple[RfqLeg, ...]
+    expiry: int | None = None
+    lifetime_ms: int | None = None
+    side: Side | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRfqOffer:
+    """Quote an RFQ: package prices (`bid`/`ask`) or per-leg prices (`*_side`: (symbol, price)).
+    `replace`: replace the account's live offer (v1 replace-offer) instead of adding one."""
+
+    account_id: str
+    rfq_uid: str
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    bid_side: tuple[tuple[str, Decimal], ...] | None = None
+    ask_side: tuple[tuple[str, Decimal], ...] | None = None
+    replace: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CancelRfqOffer:
+    account_id: str
+    rfq_uid: str
+    offer_uid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CancelRfq:
+    """The requester withdraws its RFQ."""
+
+    account_id: str
+    rfq_uid: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptRfqOffer:
+    """The requester accepts a side of an offer. `account_id` None: on behalf of the requester
+    (admin API). `quote` None: the requester's intended side, else the better one. `price`: the
+    package price the caller saw (the best offer on that side must still have it).
+    `offer_account`: that account's offer, else the best one."""
+
+    account_id: str | None
+    rfq_uid: str
+    quote: Quote | None = None
+    price: Decimal | None = None
+    offer_account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExpireRfqs:
+    """Close every RFQ whose expiry has passed (a simulated requester takes its best offer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddAssignmentPreference:
+    account_id: str
+    contract_type: str
+    accept_long: bool
+    accept_short: bool
+    time_frame: TimeFrame
+    enabled: bool
+    contract: str | None = None
+    max_size: Decimal | None = None
+    max_position: Decimal | None = None
+    base_currency: str | None = None
+    quote_currency: str | None = None
+    max_notional: Decimal | None = None
+    min_long_bps: int | None = None
+    min_short_bps: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteAssignmentPreference:
+    account_id: str
+    preference_id: int
+
+
 Command = (
     OpenAccount
     | PlaceOrder
@@ -131,4 +275,15 @@ Command = (
     | SetMarketState
     | SetFundingRate
     | AdminCancel
+    | TransferFunds
+    | Withdraw
+    | SetTradingEnabled
+    | CreateRfq
+    | PlaceRfqOffer
+    | CancelRfqOffer
+    | CancelRfq
+    | AcceptRfqOffer
+    | ExpireRfqs
+    | AddAssignmentPreference
+    | DeleteAssignmentPreference
 )

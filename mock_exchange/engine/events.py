@@ -162,6 +162,92 @@ class AccountLiquidated(Event):
     maintenance_margin: Decimal
 
 
+# -- funds, subaccounts, RFQs and the assignment program (docs/funds-rfq-assignment.md) -----
+
+
+class TransferKind(Enum):
+    WALLET = "wallet"  # between two wallets of one account
+    SUBACCOUNT = "subaccount"  # between a master and its subaccounts
+    WITHDRAWAL = "withdrawal"  # from a Futures wallet to the simulated spot wallet
+
+
+@dataclass(frozen=True, slots=True)
+class FundsTransferred(Event):
+    """A transfer as a whole; the two `BalanceChanged` (kind TRANSFER, `ref` = `transfer_id`)
+    that book it follow."""
+
+    transfer_id: str
+    kind: TransferKind
+    from_account: str
+    from_wallet: str
+    to_account: str
+    to_wallet: str
+    currency: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TradingEnabledChanged(Event):
+    account_id: str
+    enabled: bool
+
+
+class RfqStatus(Enum):
+    OPEN = "open"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    FILLED_BID_SIDE = "filled_bid_side"
+    FILLED_ASK_SIDE = "filled_ask_side"
+
+
+@dataclass(frozen=True, slots=True)
+class RfqOpened(Event):
+    """`legs`: (symbol, signed size) per leg; `expiry` in ms."""
+
+    rfq_uid: str
+    requester: str
+    legs: tuple[tuple[str, Decimal], ...]
+    expiry: int
+
+
+@dataclass(frozen=True, slots=True)
+class RfqOfferPlaced(Event):
+    """An offer entered (or, `replaced`, replaced the account's offer on) an open RFQ;
+    `bid`/`ask` are package prices."""
+
+    offer_uid: str
+    rfq_uid: str
+    account_id: str
+    bid: Decimal | None
+    ask: Decimal | None
+    replaced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RfqOfferCancelled(Event):
+    offer_uid: str
+    rfq_uid: str
+    account_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RfqClosed(Event):
+    """An RFQ left the open list; when filled, the accepted offer and its account. The block
+    trades (`Trade`, fill type BLOCK, one per leg) follow."""
+
+    rfq_uid: str
+    status: RfqStatus
+    offer_uid: str | None = None
+    offer_account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentPreferenceChanged(Event):
+    account_id: str
+    preference_id: int
+    deleted: bool
+
+
 def order_updates(event: Event) -> list[tuple[OrderView, UpdateReason | Reject]]:
     """The per-order changes an event stands for, with Kraken's reason for each.
 

@@ -36,6 +36,8 @@ class Plan:
     lots: int = 0
     self_trade: bool = False  # matching stopped at a maker the taker may not meet
     cancel_makers: list[Order] = field(default_factory=list)  # makers to cancel first
+    #: reduce-only makers whose account has nothing left to reduce within this plan
+    cancel_reduce_only: list[Order] = field(default_factory=list)
 
 
 def _no_conflict(_maker_account: str) -> Conflict:
@@ -48,10 +50,17 @@ def plan_match(
     limit: int | None,
     lots: int,
     conflict: Callable[[str], Conflict] = _no_conflict,
+    reducible: Callable[[Order], int] | None = None,
 ) -> Plan:
-    """What a taker on `side`, limited at `limit` (None: no limit), for `lots` would execute."""
+    """What a taker on `side`, limited at `limit` (None: no limit), for `lots` would execute.
+
+    `reducible(maker)`: lots the maker's account may still reduce its position by; a reduce-only
+    maker fills at most that, less what the account's earlier makers fill in this same plan.
+    """
     fills: list[tuple[Order, int]] = []
     cancel_makers: list[Order] = []
+    reduce_gone: list[Order] = []
+    used: dict[str, int] = {}
     wanted = lots
     rule = None if conflict is _no_conflict else conflict
     for level in book.levels(side, limit):
@@ -62,21 +71,28 @@ def plan_match(
                 verdict = rule(maker.account_id)
                 if verdict is not _NONE:
                     if verdict is _REJECT_TAKER:
-                        return Plan(fills, lots - wanted, True, cancel_makers)
+                        return Plan(fills, lots - wanted, True, cancel_makers, reduce_gone)
                     cancel_makers.append(maker)
                     continue
             take = maker.qty - maker.filled
             if wanted < take:
                 take = wanted
+            if reducible is not None:
+                owner = maker.account_id
+                if maker.reduce_only:
+                    room = reducible(maker) - used.get(owner, 0)
+                    if room <= 0:
+                        reduce_gone.append(maker)
+                        continue
+                    take = min(take, room)
+                used[owner] = used.get(owner, 0) + take
             fills.append((maker, take))
             wanted -= take
             if wanted == 0:
-                return Plan(fills, lots, False, cancel_makers)
-    return Plan(fills, lots - wanted, False, cancel_makers)
+                return Plan(fills, lots, False, cancel_makers, reduce_gone)
+    return Plan(fills, lots - wanted, False, cancel_makers, reduce_gone)
 
 
 def execute(book: Book, plan: Plan, now: int) -> None:
     """Apply a plan's fills to the book (makers only; the caller accounts for the taker)."""
-    fill = book.fill
-    for maker, take in plan.fills:
-        fill(maker, take, now)
+    book.fill_many(plan.fills, now)

@@ -67,6 +67,24 @@ class Reject(Enum):
     )
     LIMIT_PRICE_SET_AS_ABSOLUTE_AND_RELATIVE = "limit_price_set_as_absolute_and_relative"
     LIMIT_PRICE_OFFSET_INVALID = "limit_price_offset_invalid"
+    # transfers, subaccounts, RFQs (docs/funds-rfq-assignment.md)
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    INVALID_ACCOUNT = "invalid_account"
+    INVALID_UNIT = "invalid_unit"
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_ARGUMENT = "invalid_argument"
+    ACCOUNT_INACTIVE = "account_inactive"
+    RFQ_NOT_FOUND = "rfq_not_found"
+    OFFER_NOT_FOUND = "offer_not_found"
+    OFFER_NO_LONGER_VALID = "offer_no_longer_valid"
+    OFFER_ALREADY_EXISTS = "offer_already_exists"
+    PRICE_TOO_FAR_FROM_MARKET = "price_too_far_from_market"
+    NO_LEGS_SPECIFIED = "no_legs_specified"
+    TOO_MANY_LEGS = "too_many_legs"
+    MIXED_CURRENCY_PAIRS = "mixed_currency_pairs"
+    INVALID_EXPIRY = "invalid_expiry"
+    EXPIRY_TOO_SHORT = "expiry_too_short"
+    TOO_MANY_OPEN_RFQS = "too_many_open_rfqs"
 
 
 #: The rejections that, like an order that rested, are reported to the account as an order

@@ -117,6 +117,11 @@ class Exchange:
             self.settings.funding_interval_ms
         )
         self._out: list[Event] = []
+        from . import assignment, funds, rfq  # transfers, RFQs, assignment program
+
+        self.transfers = funds.TransferLog()
+        self.rfqs = rfq.RfqBook()
+        self.assignment = assignment.AssignmentBook()
         self.accounts[HOUSE] = Account(HOUSE, HOUSE)
 
         from . import editing, placing, risk, timers  # the command handlers
@@ -133,6 +138,17 @@ class Exchange:
             c.SetMarketState: timers.set_market_state,
             c.SetFundingRate: timers.set_funding_rate,
             c.SetSelfTradeStrategy: _set_strategy,
+            c.TransferFunds: funds.transfer,
+            c.Withdraw: funds.withdraw,
+            c.SetTradingEnabled: funds.set_trading_enabled,
+            c.CreateRfq: rfq.create,
+            c.PlaceRfqOffer: rfq.place_offer,
+            c.CancelRfqOffer: rfq.cancel_offer,
+            c.CancelRfq: rfq.cancel,
+            c.AcceptRfqOffer: rfq.accept,
+            c.ExpireRfqs: rfq.expire,
+            c.AddAssignmentPreference: assignment.add,
+            c.DeleteAssignmentPreference: assignment.delete,
         }
         self._timers = timers
 

@@ -132,7 +132,9 @@ def preflight(ex: Exchange, market: Market, order: Order, replacing: int = 0) ->
             and (kind.is_immediate or book.crosses(side, order.price))
         ):
             return Reject.MARKET_IS_POST_ONLY
-        plan = plan_match(book, side, order.price, order.remaining, conflict_rule(ex, acct))
+        plan = plan_match(
+            book, side, order.price, order.remaining, conflict_rule(ex, acct), reduce_room(ex, inst)
+        )
         if plan.self_trade and plan.lots == 0:
             return Reject.WOULD_EXECUTE_SELF
         if kind is OrderType.FOK and plan.lots < order.remaining:
@@ -167,6 +169,8 @@ def commit(
     """Apply a checked plan: cancel conflicting makers, trade, then rest or drop the rest."""
     for maker in plan.cancel_makers:
         ex.remove_order(maker, UpdateReason.WOULD_EXECUTE_SELF)
+    for maker in plan.cancel_reduce_only:
+        ex.remove_order(maker, UpdateReason.WOULD_NOT_REDUCE_POSITION)
     outcome = ex.outcome(order_id=order.order_id, cli_ord_id=order.cli_ord_id)
     rests = _resting_lots(order, plan) > 0
     if plan.fills:
@@ -183,6 +187,7 @@ def commit(
             order.updated = ex.now
             settle_trade(ex, market, maker, order, lots, taker_fill, after_edit, reduced_lots)
             reduced_lots = 0
+        trim_reduce_only(ex, market.instrument, [order, *(m for m, _ in plan.fills)])
     if order.remaining == 0:
         order.alive = False
         ex.remember(ex.view(order), True, UpdateReason.FULL_FILL)
@@ -279,7 +284,18 @@ def book_fill(
     wallet, currency = inst.margin_wallet, inst.settlement_currency
     ex.credit(acct, wallet, currency, pnl, BalanceKind.REALISED_PNL, inst.symbol, ref)
     ex.credit(acct, wallet, currency, -fee, BalanceKind.FEE, inst.symbol, ref)
-    _trim_reduce_only(ex, acct, inst)
+
+
+def reduce_room(ex: Exchange, inst: Instrument) -> Callable[[Order], int]:
+    """For matching: how many lots a resting order's account may still reduce its position by."""
+    return lambda maker: reducible_lots(ex.accounts[maker.account_id], inst, maker.side)
+
+
+def trim_reduce_only(ex: Exchange, inst: Instrument, orders: list[Order]) -> None:
+    """After a plan's fills are all booked: the accounts of `orders` keep no more resting
+    reduce-only lots than their positions allow."""
+    for account_id in dict.fromkeys(o.account_id for o in orders):
+        _trim_reduce_only(ex, ex.accounts[account_id], inst)
 
 
 def _trim_reduce_only(ex: Exchange, acct: Account, inst: Instrument) -> None:

@@ -168,18 +168,36 @@ def _close_position(ex: Exchange, market: Market, acct: Account, size: Decimal) 
         lots,
         ex.now,
     )
-    plan = plan_match(market.book, side, limit, lots, placing.conflict_rule(ex, acct))
+    plan = plan_match(
+        market.book,
+        side,
+        limit,
+        lots,
+        placing.conflict_rule(ex, acct),
+        placing.reduce_room(ex, inst),
+    )
+    for maker in plan.cancel_makers:
+        ex.remove_order(maker, UpdateReason.WOULD_EXECUTE_SELF)
+    for maker in plan.cancel_reduce_only:
+        ex.remove_order(maker, UpdateReason.WOULD_NOT_REDUCE_POSITION)
     execute(market.book, plan, ex.now)
     for maker, take in plan.fills:
         order.filled += take
         placing.settle_trade(ex, market, maker, order, take, FillType.LIQUIDATION, False, 0)
+    placing.trim_reduce_only(ex, inst, [maker for maker, _ in plan.fills])
     if order.remaining:
         _house_takes_over(ex, market, order)
     order.alive = False
     ex.remember(ex.view(order), True, UpdateReason.LIQUIDATION)
+    placing.check_triggers(ex, market)  # the liquidation trades moved `last`
 
 
 def _house_takes_over(ex: Exchange, market: Market, order: Order) -> None:
+    from . import assignment  # participants first (reference §5.1), the house takes the rest
+
+    assignment.assign(ex, market, order)
+    if order.remaining == 0:
+        return
     inst = market.instrument
     qty, price = inst.size(order.remaining), market.mark
     house = ex.accounts["house"]

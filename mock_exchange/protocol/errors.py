@@ -119,6 +119,24 @@ REJECTS: dict[Reject, Wire] = {
     Reject.LIMIT_PRICE_OFFSET_INVALID: Wire(
         None, "LIMIT_PRICE_OFFSET_MUST_HAVE_VALUE_AND_UNIT", "invalidArgument: limitPriceOffsetUnit"
     ),
+    # transfers, subaccounts, RFQs: top-level errors (the v2 RFQ API carries them as `reason`)
+    Reject.INSUFFICIENT_FUNDS: Wire(None, None, "insufficientFunds"),
+    Reject.INVALID_ACCOUNT: Wire(None, None, "invalidAccount"),
+    Reject.INVALID_UNIT: Wire(None, None, "invalidUnit"),
+    Reject.INVALID_AMOUNT: Wire(None, None, "invalidAmount"),
+    Reject.INVALID_ARGUMENT: Wire(None, None, "invalidArgument"),
+    Reject.ACCOUNT_INACTIVE: Wire(None, None, "accountInactive"),
+    Reject.RFQ_NOT_FOUND: Wire(None, None, "rfqNotFound"),
+    Reject.OFFER_NOT_FOUND: Wire(None, None, "offerNotFound"),
+    Reject.OFFER_NO_LONGER_VALID: Wire(None, None, "offerNoLongerValid"),
+    Reject.OFFER_ALREADY_EXISTS: Wire(None, None, "offerAlreadyExists"),
+    Reject.PRICE_TOO_FAR_FROM_MARKET: Wire(None, None, "priceTooFarFromMarket"),
+    Reject.NO_LEGS_SPECIFIED: Wire(None, None, "noLegsSpecified"),
+    Reject.TOO_MANY_LEGS: Wire(None, None, "tooManyLegs"),
+    Reject.MIXED_CURRENCY_PAIRS: Wire(None, None, "mixedCurrencyPairs"),
+    Reject.INVALID_EXPIRY: Wire(None, None, "invalidExpiry"),
+    Reject.EXPIRY_TOO_SHORT: Wire(None, None, "expiryTooShort"),
+    Reject.TOO_MANY_OPEN_RFQS: Wire(None, None, "tooManyOpenRfqs"),
 }
 
 #: Reasons an order changed: (open_orders feed reason or None if not published there,

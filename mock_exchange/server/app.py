@@ -27,6 +27,7 @@ from ..keys import KeyStore
 from ..protocol.errors import WireError
 from . import history_api, reads, rest, ws
 from .http import error, state_of
+from .hub import Hub
 from .limits import RateLimiter
 from .state import ServerSettings, ServerState
 
@@ -44,6 +45,7 @@ def create_app(
     if settings.rate_limits:
         state.limiter = RateLimiter(state.now_ms)
     History.attach(state)
+    Hub.attach(state)
     routes: list[BaseRoute] = [*rest.routes, *reads.routes, *history_api.routes, *ws.routes]
     if settings.admin:
         routes += admin_routes.routes

@@ -5,7 +5,7 @@ One `ServerState` per app; nothing is module-level, so tests can run many server
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,9 @@ class ServerState:
     #: called after `exchange` was replaced by a fresh one (admin reset), to re-subscribe
     reset_hooks: list[Callable[[], None]] = field(default_factory=list)
     #: long-running tasks (clock ticker, market makers) started with the app, cancelled at exit
-    background: list[Callable[[ServerState], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[ServerState], Coroutine[Any, Any, None]]] = field(
+        default_factory=list
+    )
 
     def replace_exchange(self, exchange: Exchange) -> None:
         """Swap in a fresh exchange (admin reset) and let every layer re-attach to it."""

@@ -91,6 +91,40 @@ def _dms(mx: Harness) -> None:
     mx.advance(1000)
 
 
+def _transfer(mx: Harness, src: str = "flex", dst: str = "cash", unit: str = "USD",
+              amount: str = "1", from_user: str | None = None) -> Outcome:
+    return mx.ex.submit(c.TransferFunds(mx.account("a"), src, dst, unit, D(amount), from_user))
+
+
+def _rfq(mx: Harness, account: str | None = None, *legs: tuple[str, str],
+         expiry_ms: int | None = None) -> Outcome:
+    wanted = legs or (("PF_XBTUSD", "1"),)
+    expiry = None if expiry_ms is None else mx.clock.now_ms() + expiry_ms
+    return mx.ex.submit(c.CreateRfq(account, tuple(c.RfqLeg(s, D(q)) for s, q in wanted),
+                                    expiry=expiry))
+
+
+def _offer(mx: Harness, twice: bool = False, **prices: str) -> Outcome:
+    uid = getattr(_rfq(mx).events[0], "rfq_uid", "")
+    b = mx.account("b")
+    fields = {k: D(v) for k, v in prices.items()}
+    out = mx.ex.submit(c.PlaceRfqOffer(b, uid, **fields))  # type: ignore[arg-type]
+    return mx.ex.submit(c.PlaceRfqOffer(b, uid, **fields)) if twice else out  # type: ignore[arg-type]
+
+
+def _stale_accept(mx: Harness) -> Outcome:
+    _offer(mx, ask="60100")
+    uid = next(iter(mx.ex.rfqs.open))
+    return mx.ex.submit(c.AcceptRfqOffer(None, uid, c.Quote.ASK, D(60099)))
+
+
+def _inactive(mx: Harness) -> Outcome:
+    m = mx.account("m")
+    sub = mx.account("s", master=m)
+    mx.ex.submit(c.SetTradingEnabled(m, sub, False))
+    return _rfq(mx, sub)
+
+
 SCENARIOS: dict[Reason, Callable[[Harness], object]] = {
     UpdateReason.NEW_USER_ORDER: _resting,
     UpdateReason.LIQUIDATION: _liquidated,
@@ -181,6 +215,26 @@ SCENARIOS: dict[Reason, Callable[[Harness], object]] = {
         limit_offset_value=D(1), limit_offset_unit=DeviationUnit.PERCENT),
     Reject.LIMIT_PRICE_OFFSET_INVALID: lambda mx: mx.place(
         mx.account("a"), "sell", "stp", "1", stop_price=59000, limit_offset_value=D(1)),
+    Reject.INSUFFICIENT_FUNDS: lambda mx: _transfer(mx, amount="1000000"),
+    Reject.INVALID_ACCOUNT: lambda mx: _transfer(mx, dst="nowhere"),
+    Reject.INVALID_UNIT: lambda mx: _transfer(mx, unit="DOGE"),
+    Reject.INVALID_AMOUNT: lambda mx: _transfer(mx, amount="0"),
+    Reject.INVALID_ARGUMENT: lambda mx: _transfer(mx, from_user="stranger"),
+    Reject.ACCOUNT_INACTIVE: _inactive,
+    Reject.RFQ_NOT_FOUND: lambda mx: mx.ex.submit(c.CancelRfq(mx.account("a"), "nope")),
+    Reject.OFFER_NOT_FOUND: lambda mx: mx.ex.submit(c.CancelRfqOffer(
+        mx.account("a"), getattr(_rfq(mx).events[0], "rfq_uid", ""))),
+    Reject.OFFER_NO_LONGER_VALID: _stale_accept,
+    Reject.OFFER_ALREADY_EXISTS: lambda mx: _offer(mx, True, bid="59900"),
+    Reject.PRICE_TOO_FAR_FROM_MARKET: lambda mx: _offer(mx, ask="90000"),
+    Reject.NO_LEGS_SPECIFIED: lambda mx: mx.ex.submit(c.CreateRfq(mx.account("a"), ())),
+    Reject.TOO_MANY_LEGS: lambda mx: _rfq(mx, mx.account("a"), *[("PF_XBTUSD", "1")] * 11),
+    Reject.MIXED_CURRENCY_PAIRS: lambda mx: _rfq(
+        mx, mx.account("a"), ("PF_XBTUSD", "1"), ("PF_ETHUSD", "1")),
+    Reject.INVALID_EXPIRY: lambda mx: _rfq(mx, mx.account("a"), expiry_ms=0),
+    Reject.EXPIRY_TOO_SHORT: lambda mx: _rfq(mx, mx.account("a"), expiry_ms=1),
+    Reject.TOO_MANY_OPEN_RFQS: lambda mx: [_rfq(mx, a) for a in [mx.account("a")]
+                                           for _ in range(11)],
 }
 
 

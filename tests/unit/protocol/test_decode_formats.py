@@ -44,7 +44,8 @@ def test_place_order_decodes_every_parameter() -> None:
     ("orderType=trailing_stop&symbol=X&side=buy&size=1", "requiredArgumentMissing"),
     ("orderType=lmt&symbol=X&side=buy&size=1e999999&limitPrice=1", "invalidArgument: size"),
     ("orderType=lmt&symbol=X&side=buy&size=NaN&limitPrice=1", "invalidArgument: size"),
-    ("orderType=lmt&symbol=X&side=buy&size=1&limitPrice=" + "9" * 80, "invalidArgument: limitPrice"),
+    ("orderType=lmt&symbol=X&side=buy&size=1&limitPrice=" + "9" * 80,
+     "invalidArgument: limitPrice"),
     ("orderType=mkt&symbol=X&side=buy&size=1&triggerSignal=moon", "invalidArgument: triggerSignal"),
 ])
 def test_place_order_argument_errors(body: str, error: str) -> None:

@@ -184,7 +184,8 @@ def test_batch_order_mixes_send_edit_cancel_in_order(app: Any) -> None:
         {"order": "send", "order_tag": "6", "orderType": "lmt", "symbol": "PF_XBTUSD",
          "side": "buy", "size": "1"},
     ], raw=True)
-    statuses = [(e["status"], e.get("order_tag"), len(e["orderEvents"])) for e in out["batchStatus"]]
+    statuses = [(e["status"], e.get("order_tag"), len(e["orderEvents"]))
+                for e in out["batchStatus"]]
     assert statuses == [("placed", "1", 1), ("edited", None, 1), ("cancelled", None, 1),
                         ("notFound", None, 0), ("invalidSide", 5, 0),
                         ("requiredArgumentMissing", "6", 0)]

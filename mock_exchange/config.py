@@ -1,0 +1,399 @@
+"""Settings and composition: what to run (flags, KRAKEN_MOCK_* variables, a TOML file) and
+`build(settings)`, which assembles the exchange, the app, demo accounts, makers and timers.
+
+Precedence, lowest first: defaults, the TOML file (`--config` or KRAKEN_MOCK_CONFIG), the
+environment, command-line flags. Every value is checked here; a bad one raises `ConfigError`
+naming its source, before anything is built.
+
+Invariants of `build`:
+- everything that draws ids does so in a fixed order from `IdGenerator(seed)`: the demo accounts
+  and their keys first, then the makers, so the demo keys depend only on the seed and the
+  account list (`kraken-mock keys --seed N` prints what `serve --seed N` will use);
+- without a seed one is drawn from the OS once per process (`runtime.os_seed`) and reported, and
+  an admin reset reuses it: after a reset the demo accounts have the same ids and keys;
+- the wall clock (`SystemClock`) is created only here, and only for `clock = "real"`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+
+from . import runtime, ticker
+from .admin import inputs
+from .admin.routes import EXTRAS_KEY, AdminControl
+from .engine.catalogue import default_instruments
+from .engine.clock import Clock, ManualClock
+from .engine.commands import OpenAccount
+from .engine.ids import IdGenerator
+from .engine.instruments import Instrument
+from .exchange import Exchange
+from .keys import KeyStore
+from .makers import Makers, MakerSettings
+from .protocol.formats import parse_iso
+from .server.app import create_app
+from .server.state import ServerSettings, ServerState
+
+ENV_PREFIX = "KRAKEN_MOCK_"
+DEMO_USD = Decimal(100_000)
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used, with where it came from."""
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    name: str
+    balances: Mapping[str, Decimal] = field(default_factory=dict)  # the flex wallet
+    wallets: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    seed: int | None = None  # None: drawn from the OS at build time
+    clock: str = "real"  # "real" (wall time) or "manual" (moves only through /__admin/clock)
+    makers: bool = True
+    maker_interval_ms: int = 1_000
+    rate_limits: str = "off"  # "off" or "kraken"
+    admin: bool = True
+    start_ms: int | None = None  # None: now (real clock) or 2026-01-01T00:00Z (manual clock)
+    symbols: tuple[str, ...] | None = None  # None: the whole default catalogue
+    instruments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # overrides
+    prices: Mapping[str, Decimal] = field(default_factory=dict)  # by symbol or base currency
+    accounts: tuple[AccountSpec, ...] | None = None  # None: the two demo accounts
+
+
+# -- reading settings ----------------------------------------------------------------------
+
+#: Environment variable (after KRAKEN_MOCK_) -> settings key.
+_ENV = {
+    name.upper(): name
+    for name in (
+        "host", "port", "seed", "clock", "makers", "maker_interval_ms", "rate_limits", "admin",
+        "start", "symbols", "prices",
+    )
+}  # fmt: skip
+_FILE_KEYS = (*_ENV.values(), "instruments", "accounts")
+_DECIMAL_FIELDS = {"tick_size", "max_position_size", "contract_size", "impact_mid_size",
+                   "funding_rate_coefficient", "max_relative_funding_rate", "collar"}  # fmt: skip
+_INT_FIELDS = {"precision", "opening_ms", "last_trading_ms", "max_open_orders"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def load(
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    config_file: str | Path | None = None,
+) -> Settings:
+    """Settings from a TOML file, the environment and flags (flags given as None are unset)."""
+    env = os.environ if env is None else env
+    raw: dict[str, tuple[Any, str]] = {}
+    path = config_file or env.get(ENV_PREFIX + "CONFIG")
+    if path:
+        for key, value in _read_toml(Path(path)).items():
+            raw[key] = (value, f"{path}: {key}")
+    for name, value in env.items():
+        if name.startswith(ENV_PREFIX) and name != ENV_PREFIX + "CONFIG":
+            setting = _ENV.get(name[len(ENV_PREFIX) :])
+            if setting is None:
+                raise ConfigError(f"unknown environment variable {name}")
+            raw[setting] = (value, name)
+    for key, value in (flags or {}).items():
+        if value is not None:
+            raw[key] = (value, f"--{key.replace('_', '-')}")
+    return _settings(raw)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(document) - set(_FILE_KEYS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}")
+    return document
+
+
+def _settings(raw: dict[str, tuple[Any, str]]) -> Settings:
+    def get(key: str, parse: Any, *args: Any) -> dict[str, Any]:
+        if key not in raw:
+            return {}
+        value, where = raw[key]
+        try:
+            return {key: parse(value, *args)}
+        except inputs.AdminError as exc:
+            raise ConfigError(f"{where}: {exc.message}") from None
+
+    out: dict[str, Any] = {}
+    out |= get("host", inputs.text, "host", 255)
+    out |= get("port", _int, "port", 0, 65_535)
+    out |= get("seed", _int, "seed", 0, (1 << 64) - 1)
+    out |= get("clock", _choice, "clock", ("real", "manual"))
+    out |= get("makers", _flag, "makers")
+    out |= get("maker_interval_ms", _int, "maker_interval_ms", 10, 86_400_000)
+    out |= get("rate_limits", _choice, "rate_limits", ("off", "kraken"))
+    out |= get("admin", _flag, "admin")
+    if "start" in raw:
+        out["start_ms"] = get("start", _start)["start"]
+    out |= get("symbols", _symbols)
+    out |= get("prices", _prices)
+    out |= get("instruments", _overrides)
+    out |= get("accounts", _accounts)
+    return Settings(**out)
+
+
+def _int(value: object, name: str, low: int, high: int) -> int:
+    number: object = value
+    if isinstance(value, str):
+        try:
+            number = int(value.strip())
+        except ValueError:
+            number = None
+    if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
+        raise inputs.AdminError(f"{name} must be a whole number from {low} to {high}")
+    return number
+
+
+def _choice(value: object, name: str, options: tuple[str, ...]) -> str:
+    return inputs.choice(value.strip().lower() if isinstance(value, str) else value, name, options)
+
+
+def _flag(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    words = {"on": True, "true": True, "yes": True, "1": True}
+    words |= {"off": False, "false": False, "no": False, "0": False}
+    key = value.strip().lower() if isinstance(value, str) else None
+    if key not in words:
+        raise inputs.AdminError(f"{name} must be on or off (true/false), got {value!r}")
+    return words[key]
+
+
+def _start(value: object) -> int:
+    """A start time: milliseconds since the epoch, an ISO 8601 string or a TOML date-time."""
+    if isinstance(value, date):  # TOML date-times are datetimes, TOML dates dates
+        if not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day)
+        stamp = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return (stamp - _EPOCH) // timedelta(milliseconds=1)
+    if isinstance(value, str) and not value.strip().isdigit():
+        ms = parse_iso(value)
+        if ms is None:
+            raise inputs.AdminError(f"start must be epoch milliseconds or ISO 8601, got {value!r}")
+        return ms
+    return _int(value, "start", 0, 253_402_300_799_999)
+
+
+def _symbols(value: object) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items:
+        raise inputs.AdminError("symbols must be a non-empty list of symbols")
+    return tuple(inputs.text(s, "symbols").upper() for s in items)
+
+
+def _prices(value: object) -> dict[str, Decimal]:
+    if isinstance(value, str):
+        pairs = [p.partition("=") for p in value.split(",") if p.strip()]
+        value = {k.strip(): v for k, _, v in pairs}
+    table = inputs.mapping(value, "prices")
+    return {k.upper(): inputs.positive(v, f"prices.{k}") for k, v in table.items()}
+
+
+def _overrides(value: object) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for symbol, table in inputs.mapping(value, "instruments").items():
+        fields: dict[str, Any] = {}
+        for name, raw in inputs.mapping(table, f"instruments.{symbol}").items():
+            where = f"instruments.{symbol}.{name}"
+            if name in _DECIMAL_FIELDS:
+                fields[name] = inputs.positive(raw, where)
+            elif name in _INT_FIELDS:
+                low, high = (-8, 18) if name == "precision" else (0, 2**53)
+                fields[name] = _int(raw, where, low, high)
+            else:
+                known = ", ".join(sorted(_DECIMAL_FIELDS | _INT_FIELDS))
+                raise inputs.AdminError(f"{where}: not an overridable field ({known})")
+        out[symbol.upper()] = fields
+    return out
+
+
+def _accounts(value: object) -> tuple[AccountSpec, ...]:
+    if not isinstance(value, list):
+        raise inputs.AdminError("accounts must be a list of tables ([[accounts]])")
+    specs = []
+    for i, entry in enumerate(value):
+        table = inputs.mapping(entry, f"accounts[{i}]")
+        unknown = sorted(set(table) - {"name", "balances", "wallets"})
+        if unknown:
+            raise inputs.AdminError(f"accounts[{i}]: unknown key(s) {', '.join(unknown)}")
+        name = inputs.text(inputs.required(table, "name"), f"accounts[{i}].name")
+        balances = inputs.mapping(table.get("balances", {}), f"accounts[{i}].balances")
+        wallets = inputs.mapping(table.get("wallets", {}), f"accounts[{i}].wallets")
+        specs.append(AccountSpec(name, balances, wallets))
+    return tuple(specs)
+
+
+# -- building ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    name: str
+    account_id: str
+    api_key: str
+    api_secret: str
+
+    def as_json(self) -> dict[str, str]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Info:
+    """What `build` made, for the start banner and `kraken-mock keys`."""
+
+    seed: int
+    settings: Settings
+    accounts: tuple[DemoAccount, ...]
+
+    @property
+    def rest_url(self) -> str:
+        host = self.settings.host
+        shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
+        shown = f"[{shown}]" if ":" in shown and not shown.startswith("[") else shown
+        return f"http://{shown}:{self.settings.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return "ws" + self.rest_url[4:] + "/ws/v1"
+
+
+class Simulation:
+    """Makes the configured exchange and its inhabitants; used at start and on every reset."""
+
+    def __init__(self, settings: Settings, seed: int) -> None:
+        self.settings = settings
+        self.seed = seed
+
+    def new_exchange(self) -> Exchange:
+        s = self.settings
+        clock: Clock
+        if s.clock == "manual":
+            clock = ManualClock() if s.start_ms is None else ManualClock(s.start_ms)
+        else:
+            clock = runtime.SystemClock(s.start_ms)
+        instruments = self.instruments(clock.now_ms())
+        listed = {i.symbol for i in instruments} | {i.base for i in instruments}
+        unknown = sorted(set(s.prices) - listed)
+        if unknown:
+            raise ConfigError(f"prices: {', '.join(unknown)} is neither a symbol nor a base")
+        return Exchange(clock, IdGenerator(self.seed), instruments, dict(s.prices))
+
+    def instruments(self, start_ms: int) -> tuple[Instrument, ...]:
+        s = self.settings
+        catalogue = {i.symbol: i for i in default_instruments(start_ms)}
+        wanted = s.symbols if s.symbols is not None else tuple(catalogue)
+        unknown = [x for x in (*wanted, *s.instruments) if x not in catalogue]
+        if unknown:
+            known = ", ".join(catalogue)
+            raise ConfigError(f"unknown instrument(s) {', '.join(unknown)} (catalogue: {known})")
+        unlisted = [x for x in s.instruments if x not in wanted]
+        if unlisted:
+            raise ConfigError(f"instruments: {', '.join(unlisted)} is not among the symbols")
+        try:
+            return tuple(replace(catalogue[x], **s.instruments.get(x, {})) for x in wanted)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"instruments: {exc}") from None
+
+    def account_specs(self, exchange: Exchange) -> tuple[AccountSpec, ...]:
+        if self.settings.accounts is not None:
+            return self.settings.accounts
+        coins = {
+            i.margin_wallet: {i.settlement_currency: Decimal(1)}
+            for i in exchange.instruments.values()
+            if i.inverse
+        }
+        return tuple(AccountSpec(n, {"USD": DEMO_USD}, coins) for n in ("demo1", "demo2"))
+
+    def populate(self, state: ServerState) -> tuple[DemoAccount, ...]:
+        """Open the demo accounts with their keys, then the makers (in this order)."""
+        exchange = state.exchange
+        demo = []
+        for spec in self.account_specs(exchange):
+            try:
+                wallets = inputs.funding(
+                    exchange.instruments.values(),
+                    exchange.settings.haircuts,
+                    spec.balances,
+                    spec.wallets,
+                )
+            except inputs.AdminError as exc:
+                raise ConfigError(f"account {spec.name}: {exc.message}") from None
+            outcome = exchange.submit(OpenAccount(spec.name, wallets))
+            assert outcome.account_id is not None
+            key = state.keys.issue(outcome.account_id)
+            demo.append(DemoAccount(spec.name, outcome.account_id, key.key, key.secret))
+        state.extras.pop(ticker.MAKERS_KEY, None)
+        if self.settings.makers:
+            settings = MakerSettings(interval_ms=self.settings.maker_interval_ms)
+            state.extras[ticker.MAKERS_KEY] = Makers.open(exchange, self.seed, settings)
+        return tuple(demo)
+
+    def reset(self, state: ServerState) -> dict[str, Any]:
+        exchange = self.new_exchange()
+        state.keys = KeyStore(exchange.ids)
+        state.replace_exchange(exchange)
+        return {"accounts": [a.as_json() for a in self.populate(state)]}
+
+
+def _after_clock(state: ServerState) -> None:
+    makers = ticker.makers_of(state)
+    if makers is not None:
+        makers.catch_up(state.exchange.clock.now_ms(), makers.settings.max_catch_up)
+
+
+def _after_prices(state: ServerState, symbol: str) -> None:
+    makers = ticker.makers_of(state)
+    if makers is not None:
+        makers.reanchor(symbol)
+
+
+def _after_market(state: ServerState, symbol: str) -> None:
+    makers = ticker.makers_of(state)
+    if makers is not None:
+        makers.quote([symbol])
+
+
+def build(settings: Settings) -> tuple[Starlette, Info]:
+    """The app for `settings`, its exchange populated, and what the start banner shows."""
+    seed = settings.seed if settings.seed is not None else runtime.os_seed()
+    sim = Simulation(settings, seed)
+    exchange = sim.new_exchange()
+    server = ServerSettings(admin=settings.admin, rate_limits=settings.rate_limits == "kraken")
+    app = create_app(exchange, server, KeyStore(exchange.ids))
+    state: ServerState = app.state.mx
+    accounts = sim.populate(state)
+    state.extras[EXTRAS_KEY] = AdminControl(
+        reset=sim.reset,
+        after_clock=[_after_clock],
+        after_prices=[_after_prices],
+        after_market=[_after_market],
+        info={"seed": seed, "clock": settings.clock, "makers": settings.makers},
+    )
+    if settings.clock == "real":
+        state.background.append(ticker.run)
+    return app, Info(seed, settings, accounts)

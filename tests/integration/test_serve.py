@@ -1,0 +1,150 @@
+"""`python -m mock_exchange serve` as a real process: it starts, prints working keys, its makers
+fill the book, its ticker runs, and it stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from mock_exchange.config import Settings, build
+from mock_exchange.protocol.auth import endpoint_path_for, sign_rest
+
+START_TIMEOUT_S = 30
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Server:
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mock_exchange", "serve", "--port", str(port), "--seed", "1"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.out: list[str] = []
+        self.err: list[str] = []
+        for stream, sink in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
+            threading.Thread(target=_drain, args=(stream, sink), daemon=True).start()
+
+    def wait_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "".join(self.err)
+            try:
+                if httpx.get(self.base + "/__admin/health", timeout=1).json() == {"status": "ok"}:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("the server did not become healthy:\n" + "".join(self.err))
+
+    def stop(self) -> int:
+        self.process.terminate()
+        try:
+            return self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+
+def _drain(stream: Any, sink: list[str]) -> None:
+    for line in stream:
+        sink.append(line)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    running = Server(_free_port())
+    try:
+        running.wait_healthy()
+        yield running
+    finally:
+        if running.process.poll() is None:
+            running.stop()
+
+
+def _signed_post(base: str, key: str, secret: str, endpoint: str, **params: str) -> Any:
+    body = urlencode(params)
+    path = f"/derivatives/api/v3/{endpoint}"
+    nonce = str(time.time_ns() // 1000)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "APIKey": key,
+        "Nonce": nonce,
+        "Authent": sign_rest(secret, body, nonce, endpoint_path_for(path)),
+    }
+    return httpx.post(base + path, content=body, headers=headers, timeout=5).json()
+
+
+def test_banner_shows_urls_and_the_seeded_keys(server: Server) -> None:
+    banner = "".join(server.out)
+    assert f"REST       {server.base}\n" in banner
+    assert f"WebSocket  ws{server.base[4:]}/ws/v1\n" in banner
+    printed = re.findall(r"API key:\s+(\S+)\n\s+API secret:\s+(\S+)", banner)
+    _, info = build(Settings(seed=1, makers=False))
+    assert printed == [(a.api_key, a.api_secret) for a in info.accounts]
+    assert f'url="{server.base}"' in banner and f'"{server.base}/derivatives/api/"' in banner
+
+
+def test_printed_keys_sign_requests(server: Server) -> None:
+    banner = "".join(server.out)
+    keys = re.findall(r"API key:\s+(\S+)\n\s+API secret:\s+(\S+)", banner)
+    for key, secret in keys:
+        out = _signed_post(server.base, key, secret, "sendorder", orderType="post",
+                           symbol="PF_XBTUSD", side="buy", size="0.01", limitPrice="40000")
+        assert out["result"] == "success", out
+        assert out["sendStatus"]["status"] == "placed"
+    (key, _), (_, other_secret) = keys
+    wrong = _signed_post(server.base, key, other_secret, "sendorder", orderType="post",
+                         symbol="PF_XBTUSD", side="buy", size="0.01", limitPrice="40000")
+    assert wrong["error"] == "authenticationError"
+
+
+def _book(base: str) -> tuple[list[Any], list[Any]]:
+    """Bids and asks from the public order book, or from /__admin/state until it exists."""
+    response = httpx.get(base + "/derivatives/api/v3/orderbook?symbol=PF_XBTUSD", timeout=5)
+    body = response.json() if response.status_code == 200 else {}
+    if body.get("result") == "success":
+        return body["orderBook"]["bids"], body["orderBook"]["asks"]
+    market = httpx.get(base + "/__admin/state", timeout=5).json()["markets"]["PF_XBTUSD"]
+    return market["bids"], market["asks"]
+
+
+def test_makers_fill_the_book_and_the_ticker_moves_prices(server: Server) -> None:
+    bids, asks = _book(server.base)
+    assert bids and asks
+    assert float(bids[0][0]) < float(asks[0][0])
+    seq = httpx.get(server.base + "/__admin/state", timeout=5).json()["seq"]
+    deadline = time.monotonic() + 10
+    while httpx.get(server.base + "/__admin/state", timeout=5).json()["seq"] == seq:
+        assert time.monotonic() < deadline, "no maker step within 10 s"
+        time.sleep(0.2)
+
+
+def test_stops_cleanly_on_sigterm() -> None:
+    running = Server(_free_port())
+    running.wait_healthy()
+    # uvicorn shuts down gracefully, then re-raises the signal: exit code 0 or -SIGTERM
+    assert running.stop() in (0, -signal.SIGTERM)
+    time.sleep(0.1)
+    assert "Application shutdown complete" in "".join(running.err)
+    assert "Traceback" not in "".join(running.err)

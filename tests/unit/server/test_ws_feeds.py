@@ -1,0 +1,225 @@
+"""fills, book, trade, balances, positions, account log and ticker in process: a hub attached
+to a fresh exchange, connections whose outboxes are read directly. Exact messages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from support import Harness
+
+from mock_exchange.keys import KeyStore
+from mock_exchange.server.hub import Connection, Hub, Outbox
+from mock_exchange.server.state import ServerState
+
+Json = dict[str, Any]
+T0 = 1_767_225_600_000
+
+
+class Tap:
+    """A hub on a Harness exchange; `watch` subscribes a fresh connection to feeds."""
+
+    def __init__(self) -> None:
+        self.h = Harness()
+        self.state = ServerState(self.h.ex, KeyStore(self.h.ex.ids))
+        self.hub = Hub.attach(self.state)
+        self.loop = asyncio.new_event_loop()
+
+    def watch(self, key: str, *feeds: str) -> Connection:
+        conn = self.hub.connect("test", Outbox(self.loop, 100_000))
+        assert conn is not None
+        for feed in feeds:
+            self.hub.add(conn, feed, key, None)
+            for message in self.hub.initial(conn, feed, key):
+                conn.send(message)
+        return conn
+
+    def close(self) -> None:
+        self.loop.close()
+
+
+@pytest.fixture
+def tap() -> Iterator[Tap]:
+    t = Tap()
+    yield t
+    t.close()
+
+
+def got(conn: Connection, feed: str | None = None) -> list[Json]:
+    out = [json.loads(text) for text in conn.outbox.drain()]
+    return [m for m in out if feed is None or m.get("feed") == feed]
+
+
+def orders(tap: Tap, name: str = "alice", usd: int = 100_000) -> tuple[str, Connection]:
+    account = tap.h.account(name, usd=usd)
+    conn = tap.watch(account, "open_orders", "open_orders_verbose")
+    got(conn)
+    return account, conn
+
+
+def body(
+    order_id: str,
+    qty: float,
+    filled: float = 0.0,
+    price: float = 59000.0,
+    direction: int = 0,
+    time: int = T0,
+    updated: int = T0,
+    **extra: Any,
+) -> Json:
+    out: Json = {
+        "instrument": "PF_XBTUSD",
+        "time": time,
+        "last_update_time": updated,
+        "qty": qty,
+        "filled": filled,
+        "limit_price": price,
+        "stop_price": 0.0,
+        "type": "limit",
+        "order_id": order_id,
+        "direction": direction,
+        "reduce_only": False,
+    }
+    return out | extra
+
+
+def test_fills_snapshot_and_deltas(tap: Tap) -> None:
+    alice, bob = tap.h.account("alice"), tap.h.account("bob")
+    tap.h.place(alice, "buy", "lmt", "1", 59000, cli_ord_id="a1")
+    tap.h.place(bob, "sell", "ioc", "0.4", 59000)
+    conn = tap.watch(alice, "fills")
+    (snap,) = got(conn)
+    assert snap["feed"] == "fills_snapshot" and snap["account"] == alice
+    (first,) = snap["fills"]
+    assert (
+        first["seq"],
+        first["qty"],
+        first["remaining_order_qty"],
+        first["fill_type"],
+        first["buy"],
+        first["cli_ord_id"],
+        first["fee_currency"],
+    ) == (0, 0.4, 0.6, "maker", True, "a1", "USD")
+    tap.h.place(bob, "sell", "ioc", "0.6", 59000)
+    (delta,) = got(conn)
+    assert delta["feed"] == "fills" and delta["username"] == alice
+    (fill,) = delta["fills"]
+    assert (
+        fill["seq"],
+        fill["qty"],
+        fill["remaining_order_qty"],
+        fill["taker_order_type"],
+        fill["order_type"],
+        fill["price"],
+    ) == (1, 0.6, 0.0, "ioc", "lmt", 59000.0)
+
+
+def test_book_snapshot_then_contiguous_deltas(tap: Tap) -> None:
+    alice, bob = tap.h.account("alice"), tap.h.account("bob")
+    tap.h.place(alice, "buy", "lmt", "1", 59000)
+    conn = tap.watch("PF_XBTUSD", "book")
+    (snap,) = got(conn)
+    assert (snap["feed"], snap["tickSize"], snap["bids"], snap["asks"]) == (
+        "book_snapshot",
+        None,
+        [{"price": 59000.0, "qty": 1.0}],
+        [],
+    )
+    tap.h.place(alice, "buy", "lmt", "2", 59000)
+    tap.h.place(bob, "sell", "ioc", "3", 59000)
+    deltas = got(conn)
+    assert [(d["seq"], d["side"], d["price"], d["qty"]) for d in deltas] == [
+        (snap["seq"] + 1, "buy", 59000.0, 3.0),
+        (snap["seq"] + 2, "buy", 59000.0, 0.0),
+    ]
+
+
+def test_trade_snapshot_newest_first_and_delta(tap: Tap) -> None:
+    alice, bob = tap.h.account("alice"), tap.h.account("bob")
+    tap.h.place(alice, "buy", "lmt", "1", 59000)
+    tap.h.place(bob, "sell", "ioc", "0.1", 59000)
+    tap.h.place(bob, "sell", "ioc", "0.2", 59000)
+    conn = tap.watch("PF_XBTUSD", "trade")
+    (snap,) = got(conn)
+    assert [t["qty"] for t in snap["trades"]] == [0.2, 0.1]
+    assert [t["seq"] for t in snap["trades"]] == [2, 1]
+    tap.h.place(bob, "sell", "ioc", "0.3", 59000)
+    (delta,) = got(conn)
+    assert {k: delta[k] for k in ("feed", "side", "type", "seq", "qty", "price")} == {
+        "feed": "trade",
+        "side": "sell",
+        "type": "fill",
+        "seq": 3,
+        "qty": 0.3,
+        "price": 59000.0,
+    }
+
+
+def test_balances_positions_and_account_log(tap: Tap) -> None:
+    alice, bob = tap.h.account("alice"), tap.h.account("bob")
+    conn = tap.watch(alice, "balances", "open_positions", "account_log")
+    snap_b, snap_p, snap_l = got(conn)
+    assert (snap_b["feed"], snap_b["seq"]) == ("balances_snapshot", 0)
+    assert snap_b["flex_futures"]["currencies"]["USD"]["quantity"] == 100_000.0
+    assert snap_p == {
+        "feed": "open_positions",
+        "account": alice,
+        "positions": [],
+        "seq": 0,
+        "timestamp": T0,
+    }
+    assert snap_l["feed"] == "account_log_snapshot"
+    (deposit,) = snap_l["logs"]
+    assert (deposit["info"], deposit["asset"], deposit["new_balance"]) == (
+        "admin transfer",
+        "usd",
+        100_000.0,
+    )
+    tap.h.place(bob, "sell", "lmt", "1", 60000)
+    tap.h.place(alice, "buy", "mkt", "1")
+    feeds = [m["feed"] for m in got(conn)]
+    assert feeds == ["account_log", "balances", "open_positions"]
+    assert _position(tap, conn, alice)["balance"] == 1.0
+
+
+def _position(tap: Tap, conn: Connection, account: str) -> Json:
+    tap.h.prices(mark=60500)
+    (message,) = [m for m in got(conn) if m["feed"] == "open_positions"]
+    (row,) = message["positions"]
+    assert (row["pnl"], row["mark_price"], row["entry_price"]) == (500.0, 60500.0, 60000.0)
+    return dict(row)
+
+
+def test_ticker_fields(tap: Tap) -> None:
+    tap.h.place(tap.h.account("alice"), "buy", "lmt", "1", 59000)
+    ticker = tap.hub.ticker("ticker", "PF_XBTUSD")
+    assert (
+        ticker["feed"],
+        ticker["bid"],
+        ticker["bid_size"],
+        ticker["ask"],
+        ticker["tag"],
+        ticker["pair"],
+        ticker["markPrice"],
+        ticker["leverage"],
+        ticker["dtm"],
+    ) == ("ticker", 59000.0, 1.0, 0.0, "perpetual", "XBT:USD", 60000.0, "50x", 0)
+    assert ticker["next_funding_rate_time"] == T0 + 3_600_000
+    lite = tap.hub.ticker("ticker_lite", "PF_XBTUSD")
+    assert set(lite) == {
+        "feed",
+        "product_id",
+        "bid",
+        "ask",
+        "change",
+        "premium",
+        "volume",
+        "tag",
+        "pair",
+        "dtm",
+        "maturityTime",
+        "volumeQuote",
+    }

@@ -2,12 +2,15 @@
 
     kraken-mock serve [--host H] [--port P] [--seed N] [--clock real|manual] [--no-makers]
                       [--rate-limits off|kraken] [--config FILE.toml] [--no-admin] [--access-log]
+                      [--tls] [--tls-dir DIR]
     kraken-mock keys  [--seed N] [--config FILE.toml] [--json]
 
 `serve` builds the app (`mock_exchange.config.build`), prints where it listens and the demo
 accounts' keys with one-line recipes for python-kraken-sdk and ccxt, then runs uvicorn with one
 worker and one event loop (the exchange lives in that loop; a second worker would be a second,
-unrelated exchange). Flags override KRAKEN_MOCK_* variables, which override the TOML file.
+unrelated exchange). With `--tls` it first makes a local CA and a server certificate
+(`mock_exchange.tls`, trustme imported only then), serves https/wss and prints the CA's path.
+Flags override KRAKEN_MOCK_* variables, which override the TOML file.
 Invariant: a flag that is not given is passed on as None, so it never masks the lower layers.
 """
 
@@ -23,6 +26,10 @@ from typing import Any, TextIO
 
 from . import __version__
 from .config import ConfigError, Info, Settings, build, load
+from .tls import TlsError, TlsFiles, prepare
+
+#: uvicorn's limit on an inbound WebSocket message; the hub enforces the same 64 KiB (1009).
+WS_MAX_FRAME_BYTES = 65_536
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
         help="do not serve /__admin/* (404)",
     )  # fmt: skip
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--tls", action="store_const", const=True,
+        help="serve https/wss with a local CA whose path is printed (docs/tls.md)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--tls-dir", metavar="DIR",
+        help="keep the CA and certificate here (default: a temporary folder); reused on restart",
+    )  # fmt: skip
 
     keys = commands.add_parser("keys", help="print the demo accounts' API keys for a seed")
     _common(keys)
@@ -63,12 +78,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    names = ("host", "port", "seed", "clock", "makers", "rate_limits", "admin")
+    names = ("host", "port", "seed", "clock", "makers", "rate_limits", "admin", "tls", "tls_dir")
     flags = {name: getattr(args, name, None) for name in names}
     return load(flags, os.environ, args.config)
 
 
-def banner(info: Info, out: TextIO) -> None:
+def banner(info: Info, out: TextIO, tls: TlsFiles | None = None) -> None:
     """What a user needs to connect: URLs, keys, and a recipe per client library."""
     s, base = info.settings, info.rest_url
     onoff = {True: "on", False: "off"}
@@ -80,6 +95,13 @@ def banner(info: Info, out: TextIO) -> None:
     )
     if s.admin:
         out.write(f"Admin      {base}/__admin/state  (docs/admin-api.md)\n")
+    if tls is not None:
+        ca = tls.ca_file
+        out.write(
+            f"TLS CA     {ca}  ({'reused' if tls.reused_ca else 'new'}; "
+            f"certificate for {', '.join(tls.names)})\n"
+            f"  trust it:  export SSL_CERT_FILE={ca} REQUESTS_CA_BUNDLE={ca}  (docs/tls.md)\n"
+        )
     accounts(info, out)
     if info.accounts:
         first = info.accounts[0]
@@ -91,6 +113,14 @@ def banner(info: Info, out: TextIO) -> None:
         out.write(
             f"python-kraken-sdk ({first.name}):\n"
             f'  from kraken.futures import Trade; trade = Trade({creds}, url="{base}")\n'
+        )
+        if tls is not None:
+            host = info.ws_url.split("://", 1)[1]
+            out.write(
+                "  from kraken.futures import FuturesWSClient; "
+                f'ws = FuturesWSClient({creds}, url="{host}", callback=on_message)\n'
+            )
+        out.write(
             f"ccxt ({first.name}):\n"
             f'  import ccxt; ex = ccxt.krakenfutures({{"apiKey": "{first.api_key}", '
             f'"secret": "{first.api_secret}"}}); '
@@ -112,17 +142,31 @@ def accounts(info: Info, out: TextIO) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    app, info = build(_settings(args))
-    banner(info, sys.stdout)
-    uvicorn.run(
-        app,
-        host=info.settings.host,
-        port=info.settings.port,
-        workers=1,
-        loop="asyncio",
-        access_log=args.access_log,
-        log_level="info",
-    )
+    settings = _settings(args)
+    app, info = build(settings)
+    tls = None
+    if settings.tls:
+        try:
+            tls = prepare(settings.tls_dir, settings.host)
+        except TlsError as exc:
+            raise ConfigError(str(exc)) from None
+    try:
+        banner(info, sys.stdout, tls)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            workers=1,
+            loop="asyncio",
+            access_log=args.access_log,
+            log_level="info",
+            ws_max_size=WS_MAX_FRAME_BYTES,
+            ssl_certfile=None if tls is None else str(tls.cert_file),
+            ssl_keyfile=None if tls is None else str(tls.key_file),
+        )
+    finally:
+        if tls is not None:
+            tls.cleanup()
     return 0
 
 

@@ -73,6 +73,8 @@ class Settings:
     instruments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # overrides
     prices: Mapping[str, Decimal] = field(default_factory=dict)  # by symbol or base currency
     accounts: tuple[AccountSpec, ...] | None = None  # None: the two demo accounts
+    tls: bool = False  # serve https/wss with a local CA (mock_exchange/tls.py, docs/tls.md)
+    tls_dir: str | None = None  # where the CA and certificate go (None: a temporary folder)
 
 
 # -- reading settings ----------------------------------------------------------------------
@@ -82,7 +84,7 @@ _ENV = {
     name.upper(): name
     for name in (
         "host", "port", "seed", "clock", "makers", "maker_interval_ms", "rate_limits", "admin",
-        "start", "symbols", "prices",
+        "start", "symbols", "prices", "tls", "tls_dir",
     )
 }  # fmt: skip
 _FILE_KEYS = (*_ENV.values(), "instruments", "accounts")
@@ -154,6 +156,8 @@ def _settings(raw: dict[str, tuple[Any, str]]) -> Settings:
     out |= get("prices", _prices)
     out |= get("instruments", _overrides)
     out |= get("accounts", _accounts)
+    out |= get("tls", _flag, "tls")
+    out |= get("tls_dir", inputs.text, "tls_dir", 4096)
     return Settings(**out)
 
 
@@ -275,11 +279,13 @@ class Info:
         host = self.settings.host
         shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
         shown = f"[{shown}]" if ":" in shown and not shown.startswith("[") else shown
-        return f"http://{shown}:{self.settings.port}"
+        scheme = "https" if self.settings.tls else "http"
+        return f"{scheme}://{shown}:{self.settings.port}"
 
     @property
     def ws_url(self) -> str:
-        return "ws" + self.rest_url[4:] + "/ws/v1"
+        scheme, rest = self.rest_url.split("://", 1)
+        return {"https": "wss", "http": "ws"}[scheme] + "://" + rest + "/ws/v1"
 
 
 class Simulation:

@@ -304,13 +304,13 @@ def _trim_reduce_only(ex: Exchange, acct: Account, inst: Instrument) -> None:
         return
     size = acct.position_size(inst.symbol)
     for side in (Side.BUY, Side.SELL):
-        orders = [acct.orders[oid] for oid in sorted(acct.reduce_only)]
-        orders = [o for o in orders if o.symbol == inst.symbol and o.side is side]
+        orders = [o for o in reversed(acct.orders.values()) if o.order_id in acct.reduce_only
+                  and o.symbol == inst.symbol and o.side is side]  # newest first
         if not orders:
             continue
         allowed = (inst.to_lots(abs(size)) or 0) if size * side.sign < 0 else 0
         total = sum(o.remaining for o in orders)
-        # least aggressive first: lowest bid / highest ask
+        # least aggressive first (lowest bid / highest ask), the newest first among equals
         orders.sort(key=lambda o: (o.price or 0) * side.sign)
         for order in orders:
             if total <= allowed:

@@ -464,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     # segments of the stream: (warm-up, timed) for the bare book and for the full path
     seg_ops = 10_000 if args.quick else 25_000
-    bare, full = ((1, 2), (1, 1)) if args.quick else ((2, 8), (1, 2))
+    bare, full = ((1, 2), (1, 1)) if args.quick else ((2, 8), (1, 3))
     full_ops = 2_500 if args.quick else 6_000  # the full path is slow: shorter segments
     repeats = 1 if args.quick else 3
     say(

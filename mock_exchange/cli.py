@@ -17,11 +17,15 @@ Invariant: a flag that is not given is passed on as None, so it never masks the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from types import FrameType
 from typing import Any, TextIO
 
 from . import __version__
@@ -30,6 +34,7 @@ from .tls import TlsError, TlsFiles, prepare
 
 #: uvicorn's limit on an inbound WebSocket message; the hub enforces the same 64 KiB (1009).
 WS_MAX_FRAME_BYTES = 65_536
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -150,7 +155,7 @@ def serve(args: argparse.Namespace) -> int:
             tls = prepare(settings.tls_dir, settings.host)
         except TlsError as exc:
             raise ConfigError(str(exc)) from None
-    try:
+    with _tls_files_removed_at_exit(tls):
         banner(info, sys.stdout, tls)
         uvicorn.run(
             app,
@@ -164,10 +169,31 @@ def serve(args: argparse.Namespace) -> int:
             ssl_certfile=None if tls is None else str(tls.cert_file),
             ssl_keyfile=None if tls is None else str(tls.key_file),
         )
-    finally:
-        if tls is not None:
-            tls.cleanup()
     return 0
+
+
+@contextlib.contextmanager
+def _tls_files_removed_at_exit(tls: TlsFiles | None) -> Iterator[None]:
+    """Remove a temporary TLS folder however the server stops. uvicorn ends by re-raising the
+    signal that stopped it with the handler it found, so that handler is where to clean up."""
+    if tls is None or not tls.temporary:
+        yield
+        return
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        tls.cleanup()
+        signal.signal(signum, previous[signum])
+        signal.raise_signal(signum)
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, on_signal) for sig in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        tls.cleanup()
 
 
 def keys(args: argparse.Namespace) -> int:

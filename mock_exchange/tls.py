@@ -75,14 +75,13 @@ def prepare(directory: str | Path | None, host: str = "127.0.0.1") -> TlsFiles:
     try:
         import trustme
     except ImportError:
-        raise TlsError(
-            "--tls needs the trustme package: pip install 'trustme>=1.1'"
-        ) from None
+        raise TlsError("--tls needs the trustme package: pip install 'trustme>=1.2'") from None
 
     temporary = directory is None
-    folder = Path(tempfile.mkdtemp(prefix="kraken-mock-tls-")) if directory is None else (
-        Path(directory).expanduser().resolve()
-    )
+    if directory is None:
+        folder = Path(tempfile.mkdtemp(prefix="kraken-mock-tls-"))
+    else:
+        folder = Path(directory).expanduser().resolve()
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         ca_file, ca_key = folder / CA_FILE, folder / CA_KEY_FILE

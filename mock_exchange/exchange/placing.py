@@ -53,6 +53,8 @@ _TRAIL_MIN, _TRAIL_MAX = Decimal("0.1"), Decimal(50)
 def place(ex: Exchange, cmd: PlaceOrder) -> Outcome:
     acct = ex.account(cmd.account_id)
     aid, cli = cmd.account_id, cmd.cli_ord_id
+    if not acct.trading_enabled:
+        return ex.reject(aid, Reject.ACCOUNT_INACTIVE, cli_ord_id=cli)
     if cmd.process_before is not None and ex.now > cmd.process_before:
         return ex.reject(aid, Reject.WOULD_PROCESS_AFTER_SPECIFIED_TIME, cli_ord_id=cli)
     market = ex.markets.get(cmd.symbol)
@@ -304,8 +306,11 @@ def _trim_reduce_only(ex: Exchange, acct: Account, inst: Instrument) -> None:
         return
     size = acct.position_size(inst.symbol)
     for side in (Side.BUY, Side.SELL):
-        orders = [o for o in reversed(acct.orders.values()) if o.order_id in acct.reduce_only
-                  and o.symbol == inst.symbol and o.side is side]  # newest first
+        orders = [
+            o
+            for o in reversed(acct.orders.values())
+            if o.order_id in acct.reduce_only and o.symbol == inst.symbol and o.side is side
+        ]  # newest first
         if not orders:
             continue
         allowed = (inst.to_lots(abs(size)) or 0) if size * side.sign < 0 else 0

@@ -14,7 +14,7 @@ from ..engine.events import BalanceKind, ContractSettled, FundingRateApplied, Ma
 from ..engine.market import Market
 from ..engine.reasons import Reject, UpdateReason
 from ..engine.types import MarketState
-from . import placing
+from . import placing, rfq
 
 if TYPE_CHECKING:
     from .core import Exchange, Outcome
@@ -37,6 +37,9 @@ def next_deadline(ex: Exchange) -> int | None:
     times += [m.instrument.last_trading_ms for m in _expiring(ex)]  # type: ignore[misc]
     if any(m.instrument.kind.perpetual for m in ex.markets.values()):
         times.append(ex.next_funding)
+    expiry = rfq.next_expiry(ex)
+    if expiry is not None:
+        times.append(expiry)
     return min(times) if times else None
 
 
@@ -64,6 +67,7 @@ def fire_due(ex: Exchange, due: int) -> None:
             if market.instrument.kind.perpetual and market.state is not MarketState.INACTIVE:
                 _pay_funding(ex, market)
         ex.next_funding += ex.settings.funding_interval_ms
+    rfq.expire_due(ex)
 
 
 def _pay_funding(ex: Exchange, market: Market) -> None:

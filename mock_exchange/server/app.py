@@ -25,7 +25,7 @@ from ..exchange import Exchange
 from ..history import History
 from ..keys import KeyStore
 from ..protocol.errors import WireError
-from . import history_api, reads, rest, ws
+from . import funds, history_api, reads, rest, ws
 from .http import error, state_of
 from .hub import Hub
 from .limits import RateLimiter
@@ -46,7 +46,13 @@ def create_app(
         state.limiter = RateLimiter(state.now_ms)
     History.attach(state)
     Hub.attach(state)
-    routes: list[BaseRoute] = [*rest.routes, *reads.routes, *history_api.routes, *ws.routes]
+    routes: list[BaseRoute] = [
+        *rest.routes,
+        *reads.routes,
+        *funds.routes,
+        *history_api.routes,
+        *ws.routes,
+    ]
     if settings.admin:
         routes += admin_routes.routes
     app = Starlette(

@@ -152,7 +152,6 @@ def test_subaccounts_listing_trading_switch_and_transfers(app: Any) -> None:
     assert bad["error"] == "invalidArgument"  # type: ignore[index]
 
 
-@pytest.mark.xfail(reason="needs the ACCOUNT_INACTIVE check in placing.place (lead)", strict=False)
 def test_a_disabled_subaccount_cannot_send_orders(app: Any) -> None:
     master = served_account(app, "m")
     sub = sub_of(app, master, "s", usd=10_000)

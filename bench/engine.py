@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    python bench/engine.py            # full run (about 30-60 s on a 2-core machine)
-    python bench/engine.py --quick    # short run (about 10 s)
+    python bench/engine.py            # full run (about 25 s on a quiet 2-core machine)
+    python bench/engine.py --quick    # short run (about 15 s)
     python bench/engine.py --json     # exactly one JSON object on stdout, progress on stderr
     python bench/engine.py --only bare --profile   # cProfile of the timed bare-book ops
 
@@ -30,6 +30,7 @@ Figures:
 3. bytes_per_resting_order: tracemalloc, live bytes of a bare book of 100,000 orders built
    from nothing (Order objects, their uuid ids and integers, levels, indexes) / orders.
 The cyclic GC stays on; the harness's own op lists are moved out of its reach (gc.freeze).
+See docs/performance.md for the figures, their meaning and the profile of the full path.
 """
 
 from __future__ import annotations

@@ -14,11 +14,9 @@ is HTTP 400 `{"error": ...}` and changes nothing, an unknown id is 404.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..engine import commands as c
@@ -28,7 +26,6 @@ from ..exchange import Exchange
 from ..exchange.funds import SPOT, margin_wallets, subaccounts
 from ..protocol.encode_funds import error_code
 from ..protocol.formats import symbol as wire_symbol
-from ..server.http import KrakenJSON, state_of
 from ..server.state import ServerState
 from . import inputs
 from .inputs import AdminError
@@ -149,22 +146,10 @@ def _trade(trade: ev.Trade) -> Json:
     }
 
 
-def _endpoint(
-    handler: Callable[[Request, ServerState], Awaitable[Json]],
-) -> Callable[[Request], Awaitable[Response]]:
-    async def run(request: Request) -> Response:
-        try:
-            payload = await handler(request, state_of(request))
-        except AdminError as exc:
-            return KrakenJSON({"error": exc.message}, status_code=exc.status)
-        return KrakenJSON(payload)
-
-    run.__name__ = handler.__name__
-    return run
 
 
 routes: list[BaseRoute] = [
-    Route("/__admin/accounts/{account_id}", _endpoint(get_account), methods=["GET"]),
-    Route("/__admin/rfqs", _endpoint(create_rfq), methods=["POST"]),
-    Route("/__admin/rfqs/{rfq_uid}/accept", _endpoint(accept_rfq), methods=["POST"]),
+    Route("/__admin/accounts/{account_id}", inputs.endpoint(get_account), methods=["GET"]),
+    Route("/__admin/rfqs", inputs.endpoint(create_rfq), methods=["POST"]),
+    Route("/__admin/rfqs/{rfq_uid}/accept", inputs.endpoint(accept_rfq), methods=["POST"]),
 ]

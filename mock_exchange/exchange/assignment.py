@@ -25,12 +25,12 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
 
 from ..engine.commands import AddAssignmentPreference, DeleteAssignmentPreference, TimeFrame
-from ..engine.events import AssignmentPreferenceChanged, Trade
+from ..engine.events import AssignmentPreferenceChanged
 from ..engine.instruments import Instrument
 from ..engine.market import Market
 from ..engine.reasons import Reject
-from ..engine.types import FillType, Order, OrderType, OrderView, Side
-from . import placing, risk
+from ..engine.types import FillType, Order, Side
+from . import risk
 
 if TYPE_CHECKING:
     from ..accounts.account import Account
@@ -305,43 +305,13 @@ def _lots(inst: Instrument, size: Decimal) -> int:
 
 def _book(ex: Exchange, market: Market, order: Order, acct: Account, ticks: int, lots: int) -> None:
     """One assignment: assignee and assignor fills, positions, the assignor's fee."""
-    inst = market.instrument
-    qty, price = inst.size(lots), inst.price(ticks)
-    side = order.side.opposite
-    assignee = OrderView(
-        ex.ids.uuid(),
-        acct.account_id,
-        inst.symbol,
-        side,
-        OrderType.LIQUIDATION,
-        qty,
-        qty,
-        price,
-        None,
-        ex.now,
-        ex.now,
+    risk.off_book_fill(
+        ex,
+        market,
+        order,
+        acct,
+        lots,
+        market.instrument.price(ticks),
+        FillType.ASSIGNEE,
+        FillType.ASSIGNOR,
     )
-    order.filled += lots
-    order.updated = ex.now
-    fee = inst.value(qty, price) * ex.settings.fees.liquidation
-    trade_id = ex.ids.uuid()
-    ex.emit(
-        Trade(
-            *ex.stamp(),
-            trade_id,
-            inst.symbol,
-            price,
-            qty,
-            order.side,
-            assignee,
-            ex.view(order),
-            FillType.ASSIGNEE,
-            FillType.ASSIGNOR,
-            Decimal(0),
-            fee,
-            inst.settlement_currency,
-        )
-    )
-    liquidated = ex.accounts[order.account_id]
-    placing.book_fill(ex, acct, inst, side.sign * qty, price, Decimal(0), trade_id)
-    placing.book_fill(ex, liquidated, inst, order.side.sign * qty, price, fee, trade_id)

@@ -196,14 +196,36 @@ def _house_takes_over(ex: Exchange, market: Market, order: Order) -> None:
     from . import assignment  # participants first (reference §5.1), the house takes the rest
 
     assignment.assign(ex, market, order)
-    if order.remaining == 0:
-        return
+    if order.remaining:
+        off_book_fill(
+            ex,
+            market,
+            order,
+            ex.accounts["house"],
+            order.remaining,
+            market.mark,
+            FillType.ASSIGNEE,
+            FillType.LIQUIDATION,
+        )
+
+
+def off_book_fill(
+    ex: Exchange,
+    market: Market,
+    order: Order,
+    counterparty: Account,
+    lots: int,
+    price: Decimal,
+    counter_fill: FillType,
+    order_fill: FillType,
+) -> None:
+    """Book `lots` of a liquidation order against `counterparty` outside the book (an assignee
+    or the house): one Trade, both positions; the liquidated side pays the liquidation fee."""
     inst = market.instrument
-    qty, price = inst.size(order.remaining), market.mark
-    house = ex.accounts["house"]
-    house_view = OrderView(
+    qty = inst.size(lots)
+    counter_view = OrderView(
         ex.ids.uuid(),
-        "house",
+        counterparty.account_id,
         inst.symbol,
         order.side.opposite,
         OrderType.LIQUIDATION,
@@ -214,7 +236,8 @@ def _house_takes_over(ex: Exchange, market: Market, order: Order) -> None:
         ex.now,
         ex.now,
     )
-    order.filled = order.qty
+    order.filled += lots
+    order.updated = ex.now
     fee = inst.value(qty, price) * ex.settings.fees.liquidation
     trade_id = ex.ids.uuid()
     ex.emit(
@@ -225,15 +248,18 @@ def _house_takes_over(ex: Exchange, market: Market, order: Order) -> None:
             price,
             qty,
             order.side,
-            house_view,
+            counter_view,
             ex.view(order),
-            FillType.ASSIGNEE,
-            FillType.LIQUIDATION,
+            counter_fill,
+            order_fill,
             _ZERO,
             fee,
             inst.settlement_currency,
         )
     )
-    acct = ex.accounts[order.account_id]
-    placing.book_fill(ex, house, inst, order.side.opposite.sign * qty, price, _ZERO, trade_id)
-    placing.book_fill(ex, acct, inst, order.side.sign * qty, price, fee, trade_id)
+    placing.book_fill(
+        ex, counterparty, inst, order.side.opposite.sign * qty, price, _ZERO, trade_id
+    )
+    placing.book_fill(
+        ex, ex.accounts[order.account_id], inst, order.side.sign * qty, price, fee, trade_id
+    )

@@ -3,37 +3,46 @@ in a subprocess on 127.0.0.1.
 
 Run from the repository root:
 
-    python bench/ws.py            # full run (about 70 s)
-    python bench/ws.py --quick    # short run (about 25 s)
-    python bench/ws.py --json     # exactly one JSON object on stdout, progress on stderr
+    python bench/ws.py              # full run (10 s latency runs; about 1-2 min)
+    python bench/ws.py --quick      # 3 s latency runs (about 45 s, most of it the fan-out)
+    python bench/ws.py --json       # exactly one JSON object on stdout, the report on stderr
+    python bench/ws.py --rate 300 --only 100          # one scenario at another order rate
+    python bench/ws.py --only fanout --profile-server /tmp/server.prof   # cProfile the server
 
 Workload. Orders arrive over REST (HTTP/1.1 keep-alive, 4 connections, every request signed
-beforehand) on an open-loop schedule of a steady 1,000 orders/s: order i is due at t0 + i ms,
-whether or not earlier answers are back. All orders are PF_XBTUSD limits at one price, sides
-alternating, from accounts taken in turn (never the same account twice in a row): the first
-rests one lot, every later one (two lots) fills one lot against the resting remainder of the
-previous order and rests the other. So every sendorder rests and gets a
-`new_placed_order_by_user` delta on open_orders (its maker gets `full_fill`), and the book stays
-one level deep (two book messages per order: the maker's side empties, the taker's fills).
+beforehand) on an open-loop schedule of a steady 1,000 orders/s (`--rate`): order i is due at
+t0 + i ms, whether or not earlier answers are back (when all 4 connections are waiting for
+answers the schedule slips; the report says by how much and what rate was really sent). All
+orders are PF_XBTUSD limits at one price, sides alternating, from accounts taken in turn (never
+the same account twice in a row): the first rests one lot, every later one (two lots) fills one
+lot against the resting remainder of the previous order and rests the other. So every sendorder
+rests and gets a `new_placed_order_by_user` delta on open_orders (its maker gets `full_fill`),
+and the book stays one level deep (two book messages per order: one side empties, the other
+fills).
 
 Figures:
-1. p99_ms_10_subscribers / p99_ms_100_subscribers: N websockets clients (N = 10, 100), each
-   an account subscribed to its own open_orders (challenge signed); orders are spread over the N
-   accounts. A sample is one order: from the moment the engine accepted it to the moment its
-   `new_placed_order_by_user` delta came out of `recv()` in the client. "Accepted" is stamped in
-   the server process by an exchange listener registered before the WebSocket hub's, i.e. when
-   `Exchange.submit` committed the order, just before the hub queues its messages (both sides
-   read CLOCK_MONOTONIC, which is one clock for all processes on Linux). The server is the stock
-   `kraken-mock serve --seed 1 --no-makers` (the CLI's own `main`), with only that listener
-   added. The first second of orders is warm-up and not counted.
-2. fanout_msgs_per_s_100: 100 websockets clients subscribed to `book` PF_XBTUSD while the same
-   1,000 orders/s change the book (10 accounts): book messages received by all clients together,
-   divided by the time from the first order sent to the last message received. The offered load
-   is 2 messages x 1,000 orders/s x 100 clients = 200,000 messages/s; a figure below that is
-   what the server (or, on a small machine, server and clients together) could deliver.
+1. p99_ms_10_subscribers / p99_ms_100_subscribers: N websockets clients (N = 10, 100), each an
+   account subscribed to its own open_orders (challenge signed); orders are spread over the N
+   accounts in turn. A sample is one order: from the moment the engine accepted it to the moment
+   its `new_placed_order_by_user` delta came out of `recv()` in the client. "Accepted" is stamped
+   in the server process by an exchange listener registered before the WebSocket hub's, i.e.
+   when `Exchange.submit` committed the order, just before the hub queues its messages (both
+   sides read CLOCK_MONOTONIC, one clock for all processes on Linux). The server is the stock
+   `kraken-mock serve --seed 1 --no-makers` (the CLI's own `main`) with only that listener
+   added. The first second of orders is warm-up and not counted. The report adds the client's
+   view (REST request written -> delta; REST round trip).
+2. fanout_msgs_per_s_100: 100 websockets clients subscribed to `book` PF_XBTUSD while 3,000
+   orders at the same rate change the book (10 accounts): book messages received by all
+   clients together, divided by the time from the first order sent to the last message
+   received. The offered load is 2 messages x 1,000 orders/s x 100 clients = 200,000
+   messages/s; below that, the figure is what could be delivered. 3,000 orders make 6,000
+   messages per client, under the hub's 10,000-message outbox, so no client is dropped.
 
-The clients run in separate processes from the order sender (`multiprocessing`, spawn). They use
-websockets' defaults (permessage-deflate on, as python-kraken-sdk does).
+The clients run in processes of their own (`multiprocessing`, spawn: one for the latency runs,
+`--client-processes`, default 2, for the fan-out), apart from the order sender. They use
+websockets' defaults (permessage-deflate on, as python-kraken-sdk; `--no-compression` turns it
+off). Each scenario reports the CPU used by the server, the clients, the sender and the whole
+machine, and warns when other processes took a noticeable share meanwhile.
 """
 
 from __future__ import annotations
@@ -66,7 +75,8 @@ LOT = "0.0001"
 RATE = 1_000  # orders per second
 REST_CONNECTIONS = 4
 WARM_UP_S = 1.0
-SETTLE_S = 5.0  # after the last order: how long to wait for the last deliveries
+SETTLE_S = 1.0  # after the last order of a latency run: time for the last deltas
+FANOUT_ORDERS = 3_000
 TARGETS = {"p99_ms_10_subscribers": 1.0, "p99_ms_100_subscribers": 5.0}  # at most
 UNITS = {
     "p99_ms_10_subscribers": "ms",
@@ -74,6 +84,7 @@ UNITS = {
     "fanout_msgs_per_s_100": "msgs/s",
 }
 Json = dict[str, Any]
+PROFILE_SERVER: list[str] = []  # --profile-server: ["-m", "cProfile", "-o", FILE]
 
 
 # -- the server: `kraken-mock serve` with an acceptance stamp per order ---------------------------
@@ -81,10 +92,11 @@ def serve_instrumented(port: int, stamps_path: str) -> None:
     """Run the CLI's `serve` with one extra exchange listener that stamps every placed order
     (CLOCK_MONOTONIC, ns); on SIGINT the stamps are written to `stamps_path` as JSON."""
     import mock_exchange.cli as cli
+    import mock_exchange.config
     from mock_exchange.engine.events import Event, OrderPlaced
 
     stamps: dict[str, int] = {}
-    real_build = cli.build
+    real_build = mock_exchange.config.build
 
     def build(settings: Any) -> Any:
         app, info = real_build(settings)
@@ -98,7 +110,7 @@ def serve_instrumented(port: int, stamps_path: str) -> None:
         app.state.mx.exchange.subscribe(on_events)  # before the hub, which attaches later
         return app, info
 
-    cli.build = build  # type: ignore[assignment]
+    setattr(cli, "build", build)  # noqa: B010 (the name `serve` calls)
     try:
         cli.main(["serve", "--port", str(port), "--seed", "1", "--no-makers"])
     except KeyboardInterrupt:  # uvicorn re-raises the SIGINT that stopped it
@@ -115,7 +127,14 @@ class Server:
         fd, self.stamps_path = tempfile.mkstemp(prefix="kraken-mock-bench-", suffix=".json")
         os.close(fd)
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(self.port), self.stamps_path],
+            [
+                sys.executable,
+                *PROFILE_SERVER,
+                __file__,
+                "--serve",
+                str(self.port),
+                self.stamps_path,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -307,9 +326,9 @@ async def _clients(pipe: Pipe, url: str, specs: list[Json], compression: str | N
     stop = asyncio.Event()
     loop.add_reader(pipe.fileno(), stop.set)
     pipe.send(("ready",))
-    cpu0 = time.process_time()
+    cpu0, wall0 = time.process_time(), time.monotonic()
     await stop.wait()
-    cpu = time.process_time() - cpu0
+    cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)  # in cores
     loop.remove_reader(pipe.fileno())
     pipe.recv()
     for task in tasks:
@@ -387,17 +406,21 @@ class Run:
     closes: list[str] = field(default_factory=list)
     server_cpu: float = 0.0  # share of one core while orders were sent
     client_cpu: float = 0.0  # the websockets clients' processes together
+    sender_cpu: float = 0.0  # this process (the REST sender)
+    machine_cpu: float = 0.0  # all processes on the machine, in cores
     stats: dict[str, float] = field(default_factory=dict)
 
 
 def _sender(server: Server, accounts: list[Json], seconds: float, rate: int) -> tuple[SendLog, Run]:
     count = max(2, int(seconds * rate))
     requests = signed_requests(f"127.0.0.1:{server.port}", accounts, count)
-    cpu0, t0 = server.cpu_s(), time.monotonic()
+    cpu0, own0, busy0, t0 = server.cpu_s(), time.process_time(), _busy_s(), time.monotonic()
     log = asyncio.run(send_orders(server.port, requests, rate))
     wall = time.monotonic() - t0
     run = Run(orders=count, lag_ms_max=log.lag_ms_max)
     run.server_cpu = (server.cpu_s() - cpu0) / wall
+    run.sender_cpu = (time.process_time() - own0) / wall
+    run.machine_cpu = (_busy_s() - busy0) / wall
     run.sent_rate = (count - 1) / ((log.sent_ns[-1] - log.sent_ns[0]) / 1e9)
     run.refused = sum(1 for oid in log.order_ids if oid is None)
     return log, run
@@ -412,7 +435,7 @@ def latency_run(subscribers: int, seconds: float, rate: int, compression: str | 
                  for a in accounts]  # fmt: skip
         clients = Clients(server.ws_url, specs, 1, compression)
         log, run = _sender(server, accounts, seconds, rate)
-        time.sleep(1.0)  # the last deltas
+        time.sleep(SETTLE_S)
         results = clients.results()
     finally:
         stamps = server.stop()
@@ -420,7 +443,7 @@ def latency_run(subscribers: int, seconds: float, rate: int, compression: str | 
     for part in results:
         arrivals.update(part["arrivals"])
         run.closes += part["closes"]
-    run.client_cpu = sum(part["cpu"] for part in results) / max(1e-9, seconds)
+    run.client_cpu = sum(part["cpu"] for part in results)
     accepted, end_to_end, rest = [], [], []
     for i in range(int(WARM_UP_S * rate), run.orders):
         oid = log.order_ids[i]
@@ -468,7 +491,7 @@ def fanout_run(
     last_seq = [s for part in results for s in part["last_seq"]]
     produced = [b - a for a, b in zip(first_seq, last_seq, strict=True) if a is not None and b]
     run.closes = [c for part in results for c in part["closes"]]
-    run.client_cpu = sum(part["cpu"] for part in results) / ((last - start) / 1e9)
+    run.client_cpu = sum(part["cpu"] for part in results)
     run.missing = sum(max(produced, default=0) - c for c in counts)
     deliver_s = (last - start) / 1e9
     run.stats = {
@@ -483,6 +506,16 @@ def fanout_run(
         "offered": 2.0 * rate * subscribers,
     }
     return run
+
+
+def _busy_s() -> float:
+    """CPU seconds all processes on the machine have used (Linux /proc/stat; 0.0 elsewhere)."""
+    try:
+        ticks = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, ticks[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_quiet(server: Server, limit_s: float = 120.0) -> bool:
@@ -506,11 +539,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-processes", type=int, default=2, help="for the fan-out")
     parser.add_argument("--no-compression", action="store_true",
                         help="clients do not offer permessage-deflate")  # fmt: skip
+    parser.add_argument("--profile-server", metavar="FILE", help="cProfile the servers into FILE")
+    parser.add_argument("--only", choices=("10", "100", "fanout"), action="append")
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "STAMPS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         serve_instrumented(int(args.serve[0]), args.serve[1])
         return 0
+    if args.profile_server:
+        PROFILE_SERVER[:] = ["-m", "cProfile", "-o", args.profile_server]
+    only = set(args.only or ("10", "100", "fanout"))
     out = sys.stderr if args.json else sys.stdout
 
     def say(text: str) -> None:
@@ -527,6 +565,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     figures: dict[str, float] = {}
     for n in (10, 100):
+        if str(n) not in only:
+            continue
         run = latency_run(n, seconds, args.rate, compression)
         d = run.stats
         figures[f"p99_ms_{n}_subscribers"] = d["p99"]
@@ -541,10 +581,23 @@ def main(argv: list[str] | None = None) -> int:
             f"{d['e2e_p99']:.3f} ms; REST round trip p50 {d['rest_p50']:.3f} / p99 "
             f"{d['rest_p99']:.3f} ms"
         )
-    fan_s = min(seconds, 5.0)
-    run = fanout_run(100, fan_s, args.rate, args.client_processes, compression)
+    if "fanout" in only:
+        run = fanout_run(
+            100, FANOUT_ORDERS / args.rate, args.rate, args.client_processes, compression
+        )
+        d = run.stats
+        figures["fanout_msgs_per_s_100"] = d["rate"]
+        _report_fanout(say, run)
+    _report_targets(say, figures)
+    say(f"bench time {time.perf_counter() - started:.1f} s")
+    if args.json:
+        rows = [{"name": n, "value": round(v, 3), "unit": UNITS[n]} for n, v in figures.items()]
+        print(json.dumps({"figures": rows}))
+    return 0
+
+
+def _report_fanout(say: Any, run: Run) -> None:
     d = run.stats
-    figures["fanout_msgs_per_s_100"] = d["rate"]
     say(
         f"  book fan-out, 100 subscribers: {d['rate']:,.0f} msgs/s delivered "
         f"({d['messages']:,} messages in {d['deliver_s']:.1f} s; offered {d['offered']:,.0f}/s)"
@@ -554,27 +607,32 @@ def main(argv: list[str] | None = None) -> int:
         f"      per client {d['per_client_min']:,}..{d['per_client_max']:,} messages of "
         f"{d['produced']:,} produced; orders sent in {d['send_s']:.1f} s"
     )
+
+
+def _report_targets(say: Any, figures: dict[str, float]) -> None:
     say("against the targets (ratio >= 1 meets it):")
     for name, target in TARGETS.items():
-        value = figures[name]
-        say(f"  {name:<24} {value:>10.3f} ms      target <= {target:g} ms  "
-            f"ratio {target / value:6.3f}")  # fmt: skip
-    fan = figures["fanout_msgs_per_s_100"]
-    say(f"  fanout_msgs_per_s_100    {fan:>10,.0f} msgs/s  no target; "
-        f"{fan / d['offered']:.3f} of the offered load")  # fmt: skip
-    say(f"bench time {time.perf_counter() - started:.1f} s")
-    if args.json:
-        rows = [{"name": n, "value": round(v, 3), "unit": UNITS[n]} for n, v in figures.items()]
-        print(json.dumps({"figures": rows}))
-    return 0
+        if name in figures:
+            value = figures[name]
+            say(f"  {name:<24} {value:>10.3f} ms      target <= {target:g} ms  "
+                f"ratio {target / value:6.3f}")  # fmt: skip
+    if "fanout_msgs_per_s_100" in figures:
+        fan = figures["fanout_msgs_per_s_100"]
+        say(f"  fanout_msgs_per_s_100    {fan:>10,.0f} msgs/s  no target")
 
 
 def _describe(say: Any, run: Run) -> None:
     say(
         f"      sent {run.orders:,} orders at {run.sent_rate:,.0f}/s (schedule late by "
-        f"{run.lag_ms_max:,.0f} ms at worst); server CPU {run.server_cpu:.0%} of a core, "
-        f"clients {run.client_cpu:.0%}"
+        f"{run.lag_ms_max:,.0f} ms at worst)"
     )
+    say(
+        f"      CPU, in cores: server {run.server_cpu:.2f}, clients {run.client_cpu:.2f}, "
+        f"sender {run.sender_cpu:.2f}, whole machine {run.machine_cpu:.2f} of {os.cpu_count()}"
+    )
+    others = run.machine_cpu - run.server_cpu - run.client_cpu - run.sender_cpu
+    if others > 0.25:
+        say(f"      !! other processes used {others:.2f} cores meanwhile: figures are disturbed")
     if run.missing or run.refused or run.closes:
         say(f"      !! not delivered {run.missing}, refused {run.refused}, closes {run.closes}")
 

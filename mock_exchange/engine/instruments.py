@@ -55,9 +55,21 @@ class Instrument:
     collar: Decimal = Decimal("0.25")  # fraction of mark beyond which a limit is refused
     max_open_orders: int = 500
     lot_size: Decimal = field(init=False)
+    inverse: bool = field(init=False)
+    #: the currency PnL, fees and margin are counted in
+    settlement_currency: str = field(init=False)
+    #: the wallet whose collateral backs this contract (Kraken's account names)
+    margin_wallet: str = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lot_size", Decimal(1).scaleb(-self.precision))
+        # derived once: these are read several times for every order
+        inverse = self.kind.inverse
+        set_ = object.__setattr__
+        set_(self, "lot_size", Decimal(1).scaleb(-self.precision))
+        set_(self, "inverse", inverse)
+        set_(self, "settlement_currency", self.base if inverse else self.quote)
+        set_(self, "margin_wallet",
+             f"fi_{self.base.lower()}{self.quote.lower()}" if inverse else "flex")
 
     # -- grids -------------------------------------------------------------------------------
     def to_ticks(self, price: Decimal) -> int | None:
@@ -87,20 +99,6 @@ class Instrument:
         return int((price / self.tick_size).to_integral_value(ROUND_CEILING))
 
     # -- economics ---------------------------------------------------------------------------
-    @property
-    def inverse(self) -> bool:
-        return self.kind.inverse
-
-    @property
-    def settlement_currency(self) -> str:
-        """The currency PnL, fees and margin are counted in."""
-        return self.base if self.inverse else self.quote
-
-    @property
-    def margin_wallet(self) -> str:
-        """The wallet whose collateral backs this contract (Kraken's account names)."""
-        return f"fi_{self.base.lower()}{self.quote.lower()}" if self.inverse else "flex"
-
     def exposure(self, size: Decimal, mark: Decimal) -> Decimal:
         """What margin tiers are measured in: quote notional (linear) or contracts (inverse)."""
         return (

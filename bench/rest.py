@@ -5,6 +5,7 @@ Run from the repository root:
     python bench/rest.py            # full run (about 2 minutes)
     python bench/rest.py --quick    # short run (about 25 s)
     python bench/rest.py --json     # exactly one JSON object on stdout, progress on stderr
+    python bench/rest.py --quick --profile   # cProfile of the target server (figures void)
 
 Two servers run side by side in the same invocation, each in its own subprocess with the same
 uvicorn settings as `kraken-mock serve` (one worker, `loop="asyncio"`, uvicorn's default HTTP
@@ -41,6 +42,9 @@ Figures:
    runs from the moment it was due (so queueing behind a slow answer counts, no coordinated
    omission) to the last byte of its answer. Printed for context: the baseline at 1,000/s and,
    in a full run, the target at 500/s (below its capacity on a 2-core machine).
+
+Each server also reports, at exit, its garbage-collector pauses and how many objects the
+collector tracks: full collections over a large heap are what the tail latency is made of.
 """
 
 from __future__ import annotations
@@ -167,18 +171,23 @@ def serve(kind: str, port: int) -> None:
     gc.callbacks.remove(on_gc)
     report = os.environ.get(REPORT_ENV)
     if report:
-        Path(report).write_text(json.dumps({"gc_pauses_ms": pauses}))
+        tracked = len(gc.get_objects())
+        Path(report).write_text(json.dumps({"gc_pauses_ms": pauses, "tracked": tracked}))
 
 
 def gc_summary(path: Path) -> str:
     """What a server's garbage collector cost it, from the report it wrote at exit."""
     try:
-        pauses = json.loads(path.read_text())["gc_pauses_ms"]
+        report = json.loads(path.read_text())
+        pauses, tracked = report["gc_pauses_ms"], report["tracked"]
     except (OSError, ValueError, KeyError):
         return "no GC report"
     young = pauses["0"] + pauses["1"]
     old = sorted(pauses["2"])
-    text = f"{len(young):,} young collections ({sum(young):,.0f} ms in all)"
+    text = (
+        f"{tracked:,} objects tracked at exit; "
+        f"{len(young):,} young collections ({sum(young):,.0f} ms in all)"
+    )
     if old:
         text += (
             f"; {len(old)} full (generation 2) collections, longest {old[-1]:.0f} ms, "

@@ -218,8 +218,10 @@ def test_pks_limit_and_post_rejections_come_back_as_data(base: str) -> None:
     assert "'status': 'insufficientAvailableFunds'" in str(raised.value)
     assert poor_user.get_open_orders()["openOrders"] == []
 
-    (first, second) = user.get_open_orders()["openOrders"]  # newest first
-    assert first == {
+    # both received at T0: Kraken sorts by receivedTime only, so compare them by id
+    listed = {o["order_id"]: o for o in user.get_open_orders()["openOrders"]}
+    assert sorted(listed) == sorted([ask["order_id"], bid_id])
+    assert listed[ask["order_id"]] == {
         "order_id": ask["order_id"],
         "symbol": XBT,
         "side": "sell",
@@ -232,7 +234,12 @@ def test_pks_limit_and_post_rejections_come_back_as_data(base: str) -> None:
         "reduceOnly": False,
         "lastUpdateTime": T0,
     }
-    assert (second["order_id"], second["cliOrdId"], second["orderType"]) == (bid_id, "bid 1", "lmt")
+    bid_row = listed[bid_id]
+    assert (bid_row["cliOrdId"], bid_row["orderType"], bid_row["limitPrice"]) == (
+        "bid 1",
+        "lmt",
+        59000,
+    )
     assert _status_rows(trade, orderIds=[bid_id, crossing_id, ioc["order_id"]]) == [
         (bid_id, "ENTERED_BOOK", None, None),
         (crossing_id, "REJECTED", "POST_WOULD_EXECUTE_REASON", "POST_WOULD_EXECUTE"),
@@ -403,7 +410,7 @@ def test_pks_trigger_orders_place_list_and_fire(base: str) -> None:
         size=0.01,
         symbol=XBT,
         triggerSignal="mark",
-        trailingStopMaxDeviation=5,
+        trailingStopMaxDeviation="5",
         trailingStopDeviationUnit="PERCENT",
     )["sendStatus"]
     trail_id = trail["order_id"]
@@ -425,7 +432,7 @@ def test_pks_trigger_orders_place_list_and_fire(base: str) -> None:
     ]
 
     listed = user.get_open_orders()["openOrders"]
-    assert [
+    assert sorted(
         (
             o["order_id"],
             o["orderType"],
@@ -433,14 +440,16 @@ def test_pks_trigger_orders_place_list_and_fire(base: str) -> None:
             o.get("limitPrice"),
             o["triggerSignal"],
             o["status"],
+            o.get("cliOrdId"),
         )
         for o in listed
-    ] == [
-        (trail_id, "trailing_stop", 57000, None, "mark", "untouched"),
-        (take_id, "take_profit", 65000, None, "last", "untouched"),
-        (stop_id, "stp", 56000, 55000, "mark", "untouched"),
-    ]
-    assert listed[2]["cliOrdId"] == "stop 1"
+    ) == sorted(
+        [
+            (trail_id, "trailing_stop", 57000, None, "mark", "untouched", None),
+            (take_id, "take_profit", 65000, None, "last", "untouched", None),
+            (stop_id, "stp", 56000, 55000, "mark", "untouched", "stop 1"),
+        ]
+    )
     assert _status_rows(trade, orderIds=[stop_id]) == [(stop_id, "TRIGGER_PLACED", None, None)]
 
     # a bid to sell into, then the mark drops through both sell stops (56,000 and 57,000)
@@ -669,7 +678,7 @@ def test_pks_dead_mans_switch_fires_on_the_admin_clock(base: str) -> None:
         "status": {"currentTime": T0, "triggerTime": "2026-01-01T00:01:00.000Z"},
     }
     assert _advance(base, 59_999)["timer_events"] == 0
-    assert _open_ids(user) == [stop, resting]
+    assert sorted(_open_ids(user)) == sorted([stop, resting])
     assert _advance(base, 1)["timer_events"] == 2
     assert user.get_open_orders()["openOrders"] == []
     assert _status_rows(trade, orderIds=[resting, stop]) == [
@@ -920,12 +929,14 @@ def test_ccxt_create_order_types(base: str) -> None:
     # the worst case being the long of 0.02 plus the resting bid of 0.01: 2 % of 0.03 x 60,000
     assert (usd["total"], usd["free"]) == (99999.399, 99961.399)
     trades = taker.fetch_my_trades()
-    assert [
+    assert sorted(
         (t["order"], t["side"], t["amount"], t["price"], t["takerOrMaker"]) for t in trades
-    ] == [
-        (market["id"], "buy", 0.01, 60100.0, "taker"),
-        (ioc["id"], "buy", 0.01, 60100.0, "taker"),
-    ]
+    ) == sorted(
+        [
+            (market["id"], "buy", 0.01, 60100.0, "taker"),
+            (ioc["id"], "buy", 0.01, 60100.0, "taker"),
+        ]
+    )
 
 
 def test_ccxt_edit_cancel_batch_and_dead_mans_switch(base: str) -> None:
@@ -995,7 +1006,9 @@ def test_ccxt_edit_cancel_batch_and_dead_mans_switch(base: str) -> None:
     assert sorted(o["id"] for o in ex.fetch_open_orders()) == sorted(ids)
 
     gone = ex.cancel_orders(ids)
-    assert [(o["id"], o["status"]) for o in gone] == [(ids[0], "canceled"), (ids[1], "canceled")]
+    assert sorted((o["id"], o["status"]) for o in gone) == sorted(
+        [(ids[0], "canceled"), (ids[1], "canceled")]
+    )
     assert ex.fetch_open_orders() == []
 
     xbt = ex.create_order(BTC, "limit", "buy", 0.01, 50000)

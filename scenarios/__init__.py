@@ -1,0 +1,3 @@
+"""Scripted markets for rehearsal and CI (price paths, actors, incidents, expectations).
+Built by issue E6; nothing is here yet.
+"""

@@ -240,8 +240,9 @@ class ExpireRfqs:
 
 
 @dataclass(frozen=True, slots=True)
-class AddAssignmentPreference:
-    account_id: str
+class AssignmentPreference:
+    """Which liquidated positions an account is willing to be assigned (Kraken's participant)."""
+
     contract_type: str
     accept_long: bool
     accept_short: bool
@@ -255,6 +256,17 @@ class AddAssignmentPreference:
     max_notional: Decimal | None = None
     min_long_bps: int | None = None
     min_short_bps: int | None = None
+
+    @property
+    def rank(self) -> int:
+        """0 wallet-wide, 1 currency pair, 2 single contract (finer overrides coarser)."""
+        return 2 if self.contract is not None else 1 if self.base_currency is not None else 0
+
+
+@dataclass(frozen=True, slots=True)
+class AddAssignmentPreference:
+    account_id: str
+    preference: AssignmentPreference
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,12 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
 
-from ..engine.commands import AddAssignmentPreference, DeleteAssignmentPreference, TimeFrame
+from ..engine.commands import (
+    AddAssignmentPreference,
+    DeleteAssignmentPreference,
+    TimeFrame,
+)
+from ..engine.commands import AssignmentPreference as Preference
 from ..engine.events import AssignmentPreferenceChanged
 from ..engine.instruments import Instrument
 from ..engine.market import Market
@@ -41,28 +46,6 @@ MAX_EDGE_BPS = 250
 HISTORY_MEMORY = 1_000  # preference changes kept per account
 _DAY_MS = 86_400_000
 _BPS = Decimal(10_000)
-
-
-@dataclass(frozen=True, slots=True)
-class Preference:
-    contract_type: str
-    accept_long: bool
-    accept_short: bool
-    time_frame: TimeFrame
-    enabled: bool
-    contract: str | None = None
-    max_size: Decimal | None = None
-    max_position: Decimal | None = None
-    base_currency: str | None = None
-    quote_currency: str | None = None
-    max_notional: Decimal | None = None
-    min_long_bps: int | None = None
-    min_short_bps: int | None = None
-
-    @property
-    def rank(self) -> int:
-        """0 wallet-wide, 1 currency pair, 2 single contract (finer overrides coarser)."""
-        return 2 if self.contract is not None else 1 if self.base_currency is not None else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,21 +75,9 @@ def add(ex: Exchange, cmd: AddAssignmentPreference) -> Outcome:
     refusal = _invalid(ex, cmd)
     if refusal is not None:
         return ex.outcome(refusal, account_id=cmd.account_id)
-    pref = Preference(
-        cmd.contract_type,
-        cmd.accept_long,
-        cmd.accept_short,
-        cmd.time_frame,
-        cmd.enabled,
-        cmd.contract,
-        cmd.max_size,
-        cmd.max_position,
-        cmd.base_currency,
-        cmd.quote_currency if cmd.base_currency is not None else None,
-        cmd.max_notional,
-        cmd.min_long_bps,
-        cmd.min_short_bps,
-    )
+    pref = cmd.preference
+    if pref.base_currency is None and pref.quote_currency is not None:
+        pref = replace(pref, quote_currency=None)  # a quote currency only scopes a pair
     if pref.contract_type == "flex" and pref.rank == 0:
         pref = replace(pref, max_size=None)  # Kraken drops maxSize on wallet-wide flex scope
     book = ex.assignment
@@ -129,25 +100,26 @@ def delete(ex: Exchange, cmd: DeleteAssignmentPreference) -> Outcome:
 
 
 def _invalid(ex: Exchange, cmd: AddAssignmentPreference) -> Reject | None:
+    pref = cmd.preference
     wallets = {i.margin_wallet for i in ex.instruments.values()} | {"flex"}
-    if cmd.contract_type not in wallets:
+    if pref.contract_type not in wallets:
         return Reject.INVALID_ARGUMENT
-    if cmd.contract is not None:
-        inst = ex.instruments.get(cmd.contract)
-        if inst is None or inst.margin_wallet != cmd.contract_type:
+    if pref.contract is not None:
+        inst = ex.instruments.get(pref.contract)
+        if inst is None or inst.margin_wallet != pref.contract_type:
             return Reject.INVALID_ARGUMENT
-        if cmd.base_currency is not None:
+        if pref.base_currency is not None:
             return Reject.INVALID_ARGUMENT  # a pair scope and a contract scope exclude each other
-    if cmd.base_currency is not None:
-        pair = (cmd.base_currency, cmd.quote_currency or "USD")
-        if cmd.contract_type != "flex" or pair[1] != "USD":
+    if pref.base_currency is not None:
+        pair = (pref.base_currency, pref.quote_currency or "USD")
+        if pref.contract_type != "flex" or pair[1] != "USD":
             return Reject.INVALID_ARGUMENT
         if not any((i.base, i.quote) == pair for i in ex.instruments.values()):
             return Reject.INVALID_ARGUMENT
-    numbers = (cmd.max_size, cmd.max_position, cmd.max_notional)
+    numbers = (pref.max_size, pref.max_position, pref.max_notional)
     if any(n is not None and (not n.is_finite() or n < 0) for n in numbers):
         return Reject.INVALID_ARGUMENT
-    for bps in (cmd.min_long_bps, cmd.min_short_bps):
+    for bps in (pref.min_long_bps, pref.min_short_bps):
         if bps is not None and (not 0 <= bps <= MAX_EDGE_BPS or bps == DEFAULT_EDGE_BPS):
             return Reject.INVALID_ARGUMENT  # Kraken refuses a minimum equal to the default
     return None

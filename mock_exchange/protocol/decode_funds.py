@@ -144,19 +144,21 @@ def add_preference(params: Params) -> c.AddAssignmentPreference:
     base, quote = params.text("baseCurrency"), params.text("quoteCurrency")
     return c.AddAssignmentPreference(
         "",
-        contract_type,
-        accept_long,
-        accept_short,
-        frame,
-        enabled,
-        symbol(contract) if contract is not None else None,
-        _non_negative(params, "maxSize"),
-        _non_negative(params, "maxPosition"),
-        currency(base) if base is not None else None,
-        currency(quote) if quote is not None else None,
-        _non_negative(params, "cashAccountOpenPositionMaxNotional"),
-        params.integer("minimumProfitabilityPerAssignmentLongBps"),
-        params.integer("minimumProfitabilityPerAssignmentShortBps"),
+        c.AssignmentPreference(
+            contract_type,
+            accept_long,
+            accept_short,
+            frame,
+            enabled,
+            symbol(contract) if contract is not None else None,
+            _non_negative(params, "maxSize"),
+            _non_negative(params, "maxPosition"),
+            currency(base) if base is not None else None,
+            currency(quote) if quote is not None else None,
+            _non_negative(params, "cashAccountOpenPositionMaxNotional"),
+            params.integer("minimumProfitabilityPerAssignmentLongBps"),
+            params.integer("minimumProfitabilityPerAssignmentShortBps"),
+        ),
     )
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..engine.commands import AssignmentPreference as Preference
 from ..engine.commands import Quote
 from ..engine.reasons import Reject
 from ..exchange import Exchange
-from ..exchange.assignment import HistoryEntry, Preference
+from ..exchange.assignment import HistoryEntry
 from ..exchange.funds import TransferRecord, currencies, margin_wallets, subaccounts
 from ..exchange.rfq_book import Offer, Rfq, package_mark
 from .errors import REJECTS

@@ -22,7 +22,8 @@ def prefer(mx: Harness, account: str, **fields: object) -> int:
     args: dict[str, object] = {"contract_type": "flex", "accept_long": True,
                                "accept_short": True, "time_frame": TimeFrame.ALL, "enabled": True}
     args.update(fields)
-    out = mx.ex.submit(c.AddAssignmentPreference(account, **args))  # type: ignore[arg-type]
+    out = mx.ex.submit(c.AddAssignmentPreference(
+        account, c.AssignmentPreference(**args)))  # type: ignore[arg-type]
     assert out.ok, out.reject
     return only(out.events, AssignmentPreferenceChanged)[0].preference_id
 
@@ -78,7 +79,8 @@ def test_invalid_preferences_are_refused(mx: Harness, fields: dict[str, object])
     args: dict[str, object] = {"contract_type": "flex", "accept_long": True,
                                "accept_short": True, "time_frame": TimeFrame.ALL, "enabled": True}
     args.update(fields)
-    out = mx.ex.submit(c.AddAssignmentPreference(a, **args))  # type: ignore[arg-type]
+    out = mx.ex.submit(c.AddAssignmentPreference(
+        a, c.AssignmentPreference(**args)))  # type: ignore[arg-type]
     assert out.reject is Reject.INVALID_ARGUMENT and not mx.ex.assignment.current
 
 

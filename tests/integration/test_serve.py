@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,64 +12,22 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from integration.server import ServeProcess
 
 from mock_exchange.config import Settings, build
 from mock_exchange.protocol.auth import endpoint_path_for, sign_rest
 
-START_TIMEOUT_S = 30
 
+class Server(ServeProcess):
+    """The seeded default server (seed 1: the demo keys are known)."""
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Server:
-    def __init__(self, port: int) -> None:
-        self.base = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mock_exchange", "serve", "--port", str(port), "--seed", "1"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.out: list[str] = []
-        self.err: list[str] = []
-        for stream, sink in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
-            threading.Thread(target=_drain, args=(stream, sink), daemon=True).start()
-
-    def wait_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "".join(self.err)
-            try:
-                if httpx.get(self.base + "/__admin/health", timeout=1).json() == {"status": "ok"}:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("the server did not become healthy:\n" + "".join(self.err))
-
-    def stop(self) -> int:
-        self.process.terminate()
-        try:
-            return self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise
-
-
-def _drain(stream: Any, sink: list[str]) -> None:
-    for line in stream:
-        sink.append(line)
+    def __init__(self) -> None:
+        super().__init__("--seed", "1")
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    running = Server(_free_port())
+    running = Server()
     try:
         running.wait_healthy()
         yield running
@@ -141,7 +95,7 @@ def test_makers_fill_the_book_and_the_ticker_moves_prices(server: Server) -> Non
 
 
 def test_stops_cleanly_on_sigterm() -> None:
-    running = Server(_free_port())
+    running = Server()
     running.wait_healthy()
     # uvicorn shuts down gracefully, then re-raises the signal: exit code 0 or -SIGTERM
     assert running.stop() in (0, -signal.SIGTERM)

@@ -10,9 +10,6 @@ import json
 import re
 import signal
 import ssl
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,7 +20,7 @@ import certifi
 import httpx
 import pytest
 import websockets
-from integration.server import free_port
+from integration.server import ServeProcess
 
 from mock_exchange import tls
 from mock_exchange.protocol.auth import endpoint_path_for, sign_rest
@@ -34,23 +31,12 @@ Json = dict[str, Any]
 START_TIMEOUT_S = 20.0
 
 
-class TlsServer:
+class TlsServer(ServeProcess):
     """`python -m mock_exchange serve --tls` on a free port, its banner parsed."""
 
     def __init__(self, tls_dir: Path) -> None:
-        self.port = free_port()
-        self.base = f"https://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mock_exchange", "serve", "--tls", "--port", str(self.port),
-             "--seed", "1", "--tls-dir", str(tls_dir)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        self.out: list[str] = []
-        self.err: list[str] = []
-        for stream, sink in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
-            threading.Thread(target=_drain, args=(stream, sink), daemon=True).start()
+        super().__init__("--tls", "--seed", "1", "--tls-dir", str(tls_dir), scheme="https",
+                         start_timeout_s=START_TIMEOUT_S)
         self.ca = Path(self._banner_field(r"^TLS CA\s+(\S+)"))
         self.keys = re.findall(r"API key:\s+(\S+)\n\s+API secret:\s+(\S+)", "".join(self.out))
         self.context = ssl.create_default_context(cafile=str(self.ca))
@@ -65,32 +51,8 @@ class TlsServer:
             time.sleep(0.05)
         raise AssertionError("no TLS CA line in the banner:\n" + "".join(self.out + self.err))
 
-    def wait_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "".join(self.err)
-            try:
-                answer = httpx.get(self.base + "/__admin/health", verify=self.context, timeout=1)
-                if answer.json() == {"status": "ok"}:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError("the server did not become healthy:\n" + "".join(self.err))
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise
-
-
-def _drain(stream: Any, sink: list[str]) -> None:
-    for line in stream:
-        sink.append(line)
+    def wait_healthy(self, verify: ssl.SSLContext | bool = True) -> None:
+        super().wait_healthy(self.context)
 
 
 @pytest.fixture(scope="module")

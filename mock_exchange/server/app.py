@@ -27,7 +27,7 @@ from ..keys import KeyStore
 from ..protocol.errors import WireError
 from . import funds, history_api, reads, rest, ws
 from .http import error, state_of
-from .hub import Hub
+from .hub import KRAKEN_WS_LIMITS, Hub
 from .limits import RateLimiter
 from .state import ServerSettings, ServerState
 
@@ -44,6 +44,7 @@ def create_app(
     state = ServerState(exchange, keys or KeyStore(exchange.ids), settings)
     if settings.rate_limits:
         state.limiter = RateLimiter(state.now_ms)
+        state.extras["ws_limits"] = dict(KRAKEN_WS_LIMITS)
     History.attach(state)
     Hub.attach(state)
     routes: list[BaseRoute] = [

@@ -42,6 +42,10 @@ log = logging.getLogger("mock_exchange.ws")
 _SALT = 0x5753_4348_414C_4C45  # mixes the challenge stream away from the exchange's ids
 
 
+KRAKEN_WS_LIMITS = {"max_connections_per_ip": 100, "max_requests_per_second": 100}
+"""Kraken's published WebSocket limits, applied with `--rate-limits kraken`."""
+
+
 @dataclass(slots=True)
 class WsLimits:
     """Tunables, read from the optional dict `state.extras["ws_limits"]` (docs/websocket.md)."""

@@ -23,6 +23,7 @@ from mock_exchange.exchange import Exchange
 from mock_exchange.protocol.auth import sign_challenge
 from mock_exchange.server.app import create_app
 from mock_exchange.server.hub import Hub, Outbox
+from mock_exchange.server.state import ServerSettings
 
 Json = dict[str, Any]
 BAD = {"event": "alert", "message": "Bad websocket message"}
@@ -283,3 +284,16 @@ def test_outbox_wakes_its_reader_from_another_thread() -> None:
         return await asyncio.wait_for(box.get(), 5)
 
     assert asyncio.run(main()) == "hello"
+
+
+def test_kraken_rate_limits_also_set_the_websocket_limits() -> None:
+    app = create_app(settings=ServerSettings(rate_limits=True))
+    with TestClient(app) as tc, connect(tc) as ws:
+        hub = Hub.of(app.state.mx)
+        assert (hub.limits.max_connections_per_ip, hub.limits.max_requests_per_second) == (100, 100)
+        for _ in range(101):
+            ws.send_json({"event": "subscribe", "feed": "heartbeat"})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            while True:
+                ws.receive_json()
+        assert (closed.value.code, closed.value.reason) == (1008, "Too many requests")

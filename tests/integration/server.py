@@ -57,8 +57,14 @@ class ServeProcess:
     route (`verify`: an SSL context for a TLS server); `stop` sends SIGTERM and waits.
     """
 
-    def __init__(self, *args: str, scheme: str = "http", start_timeout_s: float = 30.0) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        *args: str,
+        scheme: str = "http",
+        start_timeout_s: float = 30.0,
+        port: int | None = None,
+    ) -> None:
+        self.port = port or free_port()
         self.base = f"{scheme}://127.0.0.1:{self.port}"
         self.start_timeout_s = start_timeout_s
         self.process = subprocess.Popen(

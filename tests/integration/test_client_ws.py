@@ -17,7 +17,7 @@ from integration.server import running_server
 from client import AsyncFuturesClient, PostWouldExecute
 from client.trackers import OpenOrdersTracker, OrderBookTracker
 from client.ws import FuturesWebSocket
-from client.ws_errors import WebSocketAuthError, SubscriptionError
+from client.ws_errors import SubscriptionError, WebSocketAuthError
 from client.ws_messages import (
     AccountLog,
     Balances,

@@ -17,7 +17,7 @@ from integration.server import ServeProcess, free_port, running_server
 from client import AsyncFuturesClient
 from client.trackers import OpenOrdersTracker, OrderBookTracker, OrderState
 from client.ws import FuturesWebSocket
-from client.ws_errors import WebSocketAuthError, ConnectionClosedError
+from client.ws_errors import ConnectionClosedError, WebSocketAuthError
 from client.ws_messages import BookLevel, Reconnected
 from mock_exchange.server.app import create_app
 
@@ -95,9 +95,8 @@ def test_without_reconnect_the_reset_ends_the_stream() -> None:
 
 
 def _serve(port: int) -> ServeProcess:
-    """`serve` on a given port (the later --port wins over the one ServeProcess picks)."""
-    proc = ServeProcess("--seed", "11", "--no-makers", "--clock", "manual", "--port", str(port))
-    proc.port, proc.base = port, f"http://127.0.0.1:{port}"
+    """`serve` on a given port."""
+    proc = ServeProcess("--seed", "11", "--no-makers", "--clock", "manual", port=port)
     proc.wait_healthy()
     return proc
 

@@ -15,10 +15,10 @@ from websockets.asyncio.server import ServerConnection, serve
 from client.signing import sign_challenge
 from client.ws import FuturesWebSocket
 from client.ws_errors import (
-    WebSocketAuthError,
     ConnectionClosedError,
     RequestTimeoutError,
     SubscriptionError,
+    WebSocketAuthError,
     WebSocketError,
 )
 from client.ws_messages import (

@@ -7,7 +7,9 @@ live here once. Costs are Kraken's rate-limit costs (reference kraken-futures-re
 Rejection policy: ``submit_order``, ``edit_order`` and ``cancel_order`` raise the exception
 ``errors.ERRORS`` names for a rejected status (the parsed status is on ``exc.status``);
 ``cancel_all_orders`` returns ``noOrdersToCancel`` as a status; ``batch_order_management``
-returns one ``BatchResult`` per instruction, rejected ones included (``result.error()``).
+returns one ``BatchResult`` per instruction, rejected ones included (``result.error()``),
+paired with the instructions by position; an answer with another number of results than
+instructions is malformed (``UnexpectedResponse``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from .core import V3, Call, Json, params, payload, payload_list, segment
+from .core import V3, Call, Json, listed, params, payload, payload_list, segment
 from .errors import raise_for_status
 from .models import (
     BatchResult,
@@ -40,7 +42,16 @@ from .models_market import (
     Ticker,
     Trade,
 )
-from .orders import BatchInstruction, batch_json, edit_params, order_ref, send_params
+from .orders import (
+    BatchCancel,
+    BatchEdit,
+    BatchInstruction,
+    BatchSend,
+    batch_json,
+    edit_params,
+    order_ref,
+    send_params,
+)
 from .values import Number, wire_number, wire_time
 
 
@@ -132,8 +143,27 @@ def batch_order_management(
     pairs = [("json", batch_json(instructions))]
     if process_before is not None:
         pairs.append(("processBefore", wire_time("process_before", process_before)))
-    return Call("POST", f"{V3}/batchorder", payload_list("batchStatus", BatchResult.from_json),
-                tuple(pairs), cost=9 + len(instructions))
+    kinds = tuple(_batch_kind(i) for i in instructions)
+
+    def parse(envelope: Json) -> list[BatchResult]:
+        statuses = listed(envelope, ("batchStatus",))
+        if len(statuses) != len(kinds):
+            raise ValueError(
+                f"{len(statuses)} batchStatus entries for {len(kinds)} instructions"
+            )
+        return [BatchResult.from_json(obj, kind) for obj, kind in zip(statuses, kinds, strict=True)]
+
+    return Call("POST", f"{V3}/batchorder", parse, tuple(pairs), cost=9 + len(instructions))
+
+
+def _batch_kind(instruction: BatchInstruction) -> str:
+    if isinstance(instruction, BatchSend):
+        return "send"
+    if isinstance(instruction, BatchEdit):
+        return "edit"
+    if isinstance(instruction, BatchCancel):
+        return "cancel"
+    raise TypeError(f"not a batch instruction: {instruction!r}")
 
 
 # -- private reads -----------------------------------------------------------------------
@@ -146,10 +176,23 @@ def get_open_orders() -> Call[list[OpenOrder]]:
 def get_order_status(
     order_ids: Sequence[str] = (), cli_ord_ids: Sequence[str] = (),
 ) -> Call[list[OrderStatus]]:
-    """POST /derivatives/api/v3/orders/status: orders open or closed in the last seconds."""
-    pairs = [("orderIds", o) for o in order_ids] + [("cliOrdIds", c) for c in cli_ord_ids]
+    """POST /derivatives/api/v3/orders/status: orders open or closed in the last seconds.
+    ``order_ids``/``cli_ord_ids`` are lists of ids; a single ``str`` is refused (TypeError):
+    write ``[order_id]``."""
+    pairs = [("orderIds", o) for o in _ids("order_ids", order_ids)]
+    pairs += [("cliOrdIds", c) for c in _ids("cli_ord_ids", cli_ord_ids)]
     return Call("POST", f"{V3}/orders/status", payload_list("orders", OrderStatus.from_json),
                 tuple(pairs), cost=1)
+
+
+def _ids(name: str, ids: Sequence[str]) -> list[str]:
+    if isinstance(ids, str | bytes):
+        raise TypeError(f"{name}: a list of ids, not one string (write [{ids!r}])")
+    out = list(ids)
+    for one in out:
+        if not isinstance(one, str) or not one:
+            raise TypeError(f"{name}: every id must be a non-empty str, not {one!r}")
+    return out
 
 
 def get_open_positions() -> Call[list[Position]]:

@@ -69,11 +69,12 @@ class NotFound(KrakenError):
 
 
 class PermissionDenied(KrakenError):
-    """The account may not do this (e.g. assignment-program terms not accepted)."""
+    """The account may not do this (inactive account, assignment-program terms not accepted,
+    restricted market): retrying will not help until the account changes."""
 
 
 class ExchangeUnavailable(KrakenError):
-    """Kraken could not serve the request (maintenance, server error, inactive account)."""
+    """Kraken could not serve the request (maintenance, server error): worth retrying later."""
 
 
 class UnexpectedResponse(KrakenError):
@@ -157,7 +158,7 @@ ERRORS: Mapping[str, type[KrakenError]] = MappingProxyType({
     "notFound": NotFound,
     "rfqNotFound": NotFound,
     "offerNotFound": NotFound,
-    "accountInactive": ExchangeUnavailable,
+    "accountInactive": PermissionDenied,
     "marketUnavailable": ExchangeUnavailable,
     "Unavailable": ExchangeUnavailable,
     "unavailable": ExchangeUnavailable,
@@ -236,16 +237,21 @@ WITHDRAWAL_ERRORS: Mapping[str, type[KrakenError]] = MappingProxyType(
     {"Unavailable": InsufficientFunds}
 )
 
+#: RFQ calls are not orders: a refusal an order would report as an order-level status
+#: (`wouldCauseLiquidation`) is a request-level error there.
+RFQ_ERRORS: Mapping[str, type[KrakenError]] = MappingProxyType(
+    {"wouldCauseLiquidation": InsufficientFunds}
+)
+
 #: Order-level statuses that mean the instruction was carried out, per kind of instruction.
 #: (`filled` is success for a send and "too late" for a cancel; `cancelled` is success for a
-#: cancel and "not placed" for a send.) Batch entries are judged as `send` when they carry
-#: an `order_tag` (only send results do) and as `batch` otherwise.
+#: cancel and "not placed" for a send.) Batch results are judged by the kind of the
+#: instruction at the same position (`send`, `edit` or `cancel`).
 ACCEPTED: Mapping[str, frozenset[str]] = MappingProxyType({
     "send": frozenset({"placed", "partiallyFilled", "filled"}),
     "edit": frozenset({"edited"}),
     "cancel": frozenset({"cancelled"}),
     "cancel_all": frozenset({"cancelled", "noOrdersToCancel"}),
-    "batch": frozenset({"placed", "partiallyFilled", "edited", "cancelled"}),
 })
 
 #: `notFound` as an order-level status means the order was not found.
@@ -255,13 +261,15 @@ ORDER_NOT_FOUND = "notFound"
 def error_class(
     code: str, *, order_level: bool = False,
     overrides: Mapping[str, type[KrakenError]] | None = None,
+    fallback: type[KrakenError] | None = None,
 ) -> type[KrakenError]:
     """The exception class for Kraken's string ``code``.
 
     Detail after a colon is ignored (``invalidArgument: limitPrice`` -> ``invalidArgument``).
     ``order_level``: the string came from an order-level status, where ``notFound`` means the
     order was not found; ``overrides`` (e.g. ``WITHDRAWAL_ERRORS``) win over the table.
-    Unknown strings map to the broadest fitting class.
+    Unknown strings map to ``fallback`` when given (the class the HTTP status implies), else
+    to the broadest fitting class.
     """
     head = code.split(":", 1)[0].strip()
     if overrides and head in overrides:
@@ -271,11 +279,13 @@ def error_class(
     found = ERRORS.get(head)
     if found is not None:
         return found
+    if fallback is not None:
+        return fallback
     return OrderRejected if order_level else KrakenError
 
 
 def order_error(kind: str, status: str, parsed: Any, payload: Mapping[str, Any]) -> KrakenError:
-    """The exception for a rejected ``kind`` (send, edit, cancel, batch) with ``status``."""
+    """The exception for a rejected ``kind`` (send, edit, cancel, cancel_all) with ``status``."""
     cls = error_class(status, order_level=True)
     return cls(status, f"{kind} rejected: {status}", payload=payload, status=parsed)
 

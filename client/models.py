@@ -19,9 +19,12 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import is_accepted, order_error
-from .values import dec, opt_dec, opt_str, opt_timestamp, timestamp
+from .values import dec, flag, opt_dec, opt_str, opt_timestamp, timestamp
 
 Json = dict[str, Any]
+
+#: The kinds of batch instruction, as ``BatchResult.kind`` names them.
+BATCH_KINDS = ("send", "edit", "cancel")
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class Order:
             order_id=obj["orderId"], cli_ord_id=opt_str(obj.get("cliOrdId")), type=obj["type"],
             symbol=obj["symbol"], side=obj["side"], quantity=dec(obj["quantity"]),
             filled=dec(obj["filled"]), limit_price=opt_dec(obj.get("limitPrice")),
-            reduce_only=bool(obj["reduceOnly"]), timestamp=timestamp(obj["timestamp"]),
+            reduce_only=flag(obj["reduceOnly"]), timestamp=timestamp(obj["timestamp"]),
             last_update_timestamp=timestamp(obj["lastUpdateTimestamp"]), raw=obj,
         )
 
@@ -79,7 +82,7 @@ class TriggerOrder:
             limit_price=opt_dec(obj.get("limitPrice")),
             trigger_price=opt_dec(obj.get("triggerPrice")),
             trigger_side=obj.get("triggerSide"), trigger_signal=obj.get("triggerSignal"),
-            reduce_only=bool(obj["reduceOnly"]), timestamp=timestamp(obj["timestamp"]),
+            reduce_only=flag(obj["reduceOnly"]), timestamp=timestamp(obj["timestamp"]),
             last_update_timestamp=timestamp(obj["lastUpdateTimestamp"]), raw=obj,
         )
 
@@ -229,9 +232,9 @@ class CancelAllStatus:
     @classmethod
     def from_json(cls, obj: Json) -> CancelAllStatus:
         listed = [CancelledOrder(o["order_id"], opt_str(o.get("cliOrdId")))
-                  for o in obj.get("cancelledOrders") or []]
+                  for o in obj["cancelledOrders"]]
         return cls(
-            status=obj["status"], cancel_only=obj.get("cancelOnly", "all"),
+            status=obj["status"], cancel_only=obj["cancelOnly"],
             cancelled_orders=listed, received_time=opt_timestamp(obj.get("receivedTime")),
             order_events=_events(obj), raw=obj,
         )
@@ -252,8 +255,12 @@ class DeadMansSwitch:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """One ``batchStatus`` entry. Rejections are not raised: call ``error()`` or check ``ok``."""
+    """One ``batchStatus`` entry, for the instruction at the same position. Rejections are not
+    raised: call ``error()`` or check ``ok``. ``kind`` is that instruction's kind (``send``,
+    ``edit`` or ``cancel``): it decides what ``status`` means (``filled`` is success for a send,
+    ``OrderAlreadyFilled`` for a cancel; ``cancelled`` is success only for a cancel)."""
 
+    kind: str
     status: str
     order_tag: str | None
     order_id: str | None
@@ -268,16 +275,17 @@ class BatchResult:
 
     def error(self) -> Exception | None:
         """The exception ``submit_order``/``edit_order``/``cancel_order`` would have raised."""
-        kind = "send" if self.order_tag is not None else "batch"
-        if is_accepted(kind, self.status):
+        if is_accepted(self.kind, self.status):
             return None
-        return order_error(kind, self.status, self, self.raw)
+        return order_error(self.kind, self.status, self, self.raw)
 
     @classmethod
-    def from_json(cls, obj: Json) -> BatchResult:
+    def from_json(cls, obj: Json, kind: str) -> BatchResult:
+        if kind not in BATCH_KINDS:
+            raise ValueError(f"kind: {kind!r} is not one of {', '.join(BATCH_KINDS)}")
         tag = obj.get("order_tag")
         return cls(
-            status=obj["status"], order_tag=None if tag is None else str(tag),
+            kind=kind, status=obj["status"], order_tag=None if tag is None else str(tag),
             order_id=obj.get("order_id"), cli_ord_id=opt_str(obj.get("cliOrdId")),
             date_time_received=opt_timestamp(obj.get("dateTimeReceived")),
             order_events=_events(obj), raw=obj,
@@ -310,8 +318,8 @@ class OpenOrder:
             order_id=obj["order_id"], cli_ord_id=opt_str(obj.get("cliOrdId")),
             symbol=obj["symbol"], side=obj["side"], order_type=obj["orderType"],
             limit_price=opt_dec(obj.get("limitPrice")), stop_price=opt_dec(obj.get("stopPrice")),
-            unfilled_size=dec(obj["unfilledSize"]), filled_size=dec(obj.get("filledSize", 0)),
-            status=obj["status"], reduce_only=bool(obj.get("reduceOnly", False)),
+            unfilled_size=dec(obj["unfilledSize"]), filled_size=dec(obj["filledSize"]),
+            status=obj["status"], reduce_only=flag(obj["reduceOnly"]),
             trigger_signal=obj.get("triggerSignal"),
             received_time=timestamp(obj["receivedTime"]),
             last_update_time=timestamp(obj["lastUpdateTime"]), raw=obj,
@@ -351,7 +359,7 @@ class OrderStatus:
             type=order["type"], symbol=order["symbol"], side=order["side"],
             quantity=dec(order["quantity"]), filled=dec(order["filled"]),
             limit_price=opt_dec(order.get("limitPrice")),
-            reduce_only=bool(order.get("reduceOnly", False)),
+            reduce_only=flag(order["reduceOnly"]),
             timestamp=timestamp(order["timestamp"]),
             last_update_timestamp=timestamp(order["lastUpdateTimestamp"]),
             trigger_price=opt_dec(trigger.get("triggerPrice")),

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from .values import dec, opt_dec, opt_timestamp, timestamp
+from .values import dec, flag, opt_dec, opt_timestamp, timestamp
 
 Json = dict[str, Any]
 
@@ -46,7 +46,7 @@ class Rfq:
         uid = obj.get("rfqUid") or obj["uid"]
         return cls(
             rfq_uid=uid, expiry=timestamp(obj["expiry"]), mark_price=dec(obj["markPrice"]),
-            legs=[RfqLeg.from_json(leg) for leg in obj.get("legs") or []],
+            legs=[RfqLeg.from_json(leg) for leg in obj["legs"]],
             status=obj.get("status"), raw=obj,
         )
 
@@ -92,8 +92,8 @@ class AssignmentParticipant:
         return cls(
             contract_type=obj["contractType"], contract=obj.get("contract"),
             max_size=opt_dec(obj.get("maxSize")), max_position=opt_dec(obj.get("maxPosition")),
-            accept_long=bool(obj["acceptLong"]), accept_short=bool(obj["acceptShort"]),
-            time_frame=obj["timeFrame"], enabled=bool(obj["enabled"]), raw=obj,
+            accept_long=flag(obj["acceptLong"]), accept_short=flag(obj["acceptShort"]),
+            time_frame=obj["timeFrame"], enabled=flag(obj["enabled"]), raw=obj,
         )
 
 
@@ -119,7 +119,7 @@ class AssignmentHistoryEntry:
 
     @classmethod
     def from_json(cls, obj: Json) -> AssignmentHistoryEntry:
-        return cls(bool(obj["deleted"]), opt_timestamp(obj.get("timestamp")),
+        return cls(flag(obj["deleted"]), opt_timestamp(obj.get("timestamp")),
                    AssignmentParticipant.from_json(obj["participant"]))
 
 

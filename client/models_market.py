@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from .values import dec, opt_dec, opt_str, opt_timestamp, timestamp
+from .values import dec, flag, opt_dec, opt_flag, opt_str, opt_timestamp, timestamp
 
 Json = dict[str, Any]
 
@@ -167,7 +167,7 @@ class Instrument:
     contract_size: Decimal | None
     contract_value_trade_precision: int | None
     max_position_size: Decimal | None
-    post_only: bool
+    post_only: bool | None  # None: not sent (index instruments)
     opening_date: datetime | None
     last_trading_time: datetime | None
     base: str | None
@@ -179,11 +179,11 @@ class Instrument:
     def from_json(cls, obj: Json) -> Instrument:
         precision = obj.get("contractValueTradePrecision")
         return cls(
-            symbol=obj["symbol"], type=obj.get("type"), tradeable=bool(obj["tradeable"]),
+            symbol=obj["symbol"], type=obj.get("type"), tradeable=flag(obj["tradeable"]),
             tick_size=opt_dec(obj.get("tickSize")), contract_size=opt_dec(obj.get("contractSize")),
             contract_value_trade_precision=None if precision is None else int(precision),
             max_position_size=opt_dec(obj.get("maxPositionSize")),
-            post_only=bool(obj.get("postOnly", False)),
+            post_only=opt_flag(obj.get("postOnly")),
             opening_date=opt_timestamp(obj.get("openingDate")),
             last_trading_time=opt_timestamp(obj.get("lastTradingTime")),
             base=obj.get("base"), quote=obj.get("quote"),
@@ -216,8 +216,8 @@ class Ticker:
     funding_rate: Decimal | None
     funding_rate_prediction: Decimal | None
     change24h: Decimal | None
-    suspended: bool
-    post_only: bool
+    suspended: bool | None  # None: not sent (index tickers)
+    post_only: bool | None
     raw: Json = field(repr=False, compare=False)
 
     @classmethod
@@ -233,8 +233,8 @@ class Ticker:
             high24h=opt_dec(g("high24h")), low24h=opt_dec(g("low24h")),
             index_price=opt_dec(g("indexPrice")), funding_rate=opt_dec(g("fundingRate")),
             funding_rate_prediction=opt_dec(g("fundingRatePrediction")),
-            change24h=opt_dec(g("change24h")), suspended=bool(g("suspended", False)),
-            post_only=bool(g("postOnly", False)), raw=obj,
+            change24h=opt_dec(g("change24h")), suspended=opt_flag(g("suspended")),
+            post_only=opt_flag(g("postOnly")), raw=obj,
         )
 
 

@@ -87,7 +87,7 @@ def send_params(
     if cli_ord_id is not None:
         out.append(("cliOrdId", cli_ord_id))
     if reduce_only is not None:
-        out.append(("reduceOnly", wire_bool(reduce_only)))
+        out.append(("reduceOnly", wire_bool("reduce_only", reduce_only)))
     _trigger_fields(out, trigger_signal, trailing_stop_max_deviation,
                     trailing_stop_deviation_unit)
     _add(out, "limitPriceOffsetValue", limit_price_offset_value)
@@ -178,7 +178,8 @@ def _instruction(item: BatchInstruction) -> list[tuple[str, str | bool | Decimal
         head: list[tuple[str, str | bool | Decimal]] = [("order", "send"),
                                                          ("order_tag", item.order_tag)]
         extra: list[tuple[str, str | bool | Decimal]] = (
-            [] if item.reduce_only is None else [("reduceOnly", item.reduce_only)]
+            [] if item.reduce_only is None
+            else [("reduceOnly", wire_bool("reduce_only", item.reduce_only) == "true")]
         )
     elif isinstance(item, BatchEdit):
         pairs = edit_params(

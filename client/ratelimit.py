@@ -3,6 +3,13 @@
 every call spends its endpoint's cost (``Call.cost``: sendorder 10, batchorder 9 + the number
 of instructions, accounts 2, ...), and spent units come back as the 10-second window slides.
 
+The limiter keeps a safety margin below Kraken's budget (``margin``, default 5% of the budget
+rounded down: 25 of Kraken's 500 units):
+Kraken's window and ours do not start at the same instant, the network delays calls by
+different amounts, and another program may spend some of the key's budget; without a margin a
+client that books exactly 500 units would still meet ``apiLimitExceeded``. ``margin=0`` uses
+the whole budget.
+
 ``reserve(cost)`` books ``cost`` at the earliest moment the budget allows and returns how many
 seconds the caller must wait before sending; the sync client sleeps, the async one awaits.
 Bookings are made in call order, so waiting callers are served first come, first served.
@@ -20,20 +27,31 @@ from collections.abc import Callable
 
 BUDGET = 500
 WINDOW_S = 10
+MARGIN_PER_CENT = 5
 
 
 class RateLimiter:
-    """A sliding-window cost budget: at most ``budget`` units within any ``window_s`` seconds."""
+    """A sliding-window cost budget: at most ``budget - margin`` units within any ``window_s``
+    seconds."""
 
     def __init__(
         self,
         budget: int = BUDGET,
         window_s: int = WINDOW_S,
         clock_ns: Callable[[], int] = time.monotonic_ns,
+        *,
+        margin: int | None = None,
     ) -> None:
         if budget <= 0 or window_s <= 0:
             raise ValueError("budget and window_s must be positive")
-        self.budget = budget
+        if margin is None:
+            margin = budget * MARGIN_PER_CENT // 100
+        if isinstance(margin, bool) or not isinstance(margin, int) or not 0 <= margin < budget:
+            raise ValueError(f"margin: an int from 0 to budget - 1, not {margin!r}")
+        #: Kraken's budget for the window, and the part of it this limiter lets calls spend
+        self.kraken_budget = budget
+        self.margin = margin
+        self.budget = budget - margin
         self.window_ns = window_s * 1_000_000_000
         self._clock_ns = clock_ns
         self._booked: deque[tuple[int, int]] = deque()  # (when, cost), in time order

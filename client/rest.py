@@ -8,9 +8,16 @@ docstring (``_SyncMethod``/``_AsyncMethod`` descriptors), send the call, and han
 parsing and the error table.
 
 ``KrakenAuth`` signs what httpx is about to send: the raw query string plus the raw body,
-the ``Nonce`` header from ``MonotonicNonce`` and the path without ``/derivatives``
-(``client.signing``). Public calls go unsigned; a private call without credentials raises
-``AuthenticationError`` before anything is sent.
+the ``Nonce`` header from its nonce source (``auth.nonce``, a ``MonotonicNonce`` unless one is
+given) and the endpoint's own path without ``/derivatives`` (``client.signing``). The shells
+pass that path in the request's ``extensions`` (``ENDPOINT_PATH``), so a ``base_url`` with a
+path of its own (a proxy at ``https://proxy/kraken``) does not change what is signed. Public
+calls go unsigned; a private call without credentials raises ``AuthenticationError`` before
+anything is sent. Empty credentials are refused when the client is made.
+
+Nonces: every client of one API key must draw from ONE nonce source (pass the same
+``MonotonicNonce`` as ``nonce=`` to each, or ``nonce=first.auth.nonce``); two sources of the same
+clock collide (``nonceDuplicate``) or fall behind each other (``nonceBelowThreshold``).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import inspect
 import secrets
 import string
 import time
-from collections.abc import Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
@@ -41,6 +48,8 @@ T = TypeVar("T")
 
 ORDER_ID_ALPHABET = string.ascii_letters + string.digits
 USER_AGENT = "kraken-futures-mock-client/0.1"
+#: Request extension carrying the endpoint path (``/derivatives/api/v3/...``) to sign.
+ENDPOINT_PATH = "kraken_endpoint_path"
 
 
 def generate_new_order_id() -> str:
@@ -57,22 +66,28 @@ class KrakenAuth(httpx.Auth):
     def __init__(
         self, api_key: str, api_secret: str, nonce: Callable[[], str] | None = None,
     ) -> None:
+        if not isinstance(api_key, str) or not api_key.strip():
+            raise ValueError("api_key must be the non-empty key Kraken issued")
+        if not isinstance(api_secret, str) or not api_secret:
+            raise ValueError("api_secret must be the non-empty base64 secret Kraken issued")
         try:
-            base64.b64decode(api_secret, validate=True)
+            decoded = base64.b64decode(api_secret, validate=True)
         except (binascii.Error, ValueError):
             raise ValueError("api_secret must be the base64 secret Kraken issued") from None
+        if not decoded:
+            raise ValueError("api_secret must be the non-empty base64 secret Kraken issued")
         self.api_key = api_key
         self._secret = api_secret
-        self._nonce = nonce or MonotonicNonce()
+        #: the nonce source; pass it as ``nonce=`` to every other client of this key
+        self.nonce: Callable[[], str] = nonce or MonotonicNonce()
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        nonce = self._nonce()
+        nonce = self.nonce()
         post_data = request.url.query.decode("ascii") + request.content.decode("utf-8")
+        path = request.extensions.get(ENDPOINT_PATH, request.url.path)
         request.headers["APIKey"] = self.api_key
         request.headers["Nonce"] = nonce
-        request.headers["Authent"] = sign(
-            self._secret, post_data, nonce, signing_path(request.url.path)
-        )
+        request.headers["Authent"] = sign(self._secret, post_data, nonce, signing_path(path))
         yield request
 
 
@@ -107,7 +122,8 @@ class _Base:
             headers["Content-Type"] = content_type
         url = self.base_url + call.path + (f"?{query}" if query else "")
         return {"method": call.method, "url": url, "content": body, "headers": headers,
-                "auth": self.auth if call.private else None}
+                "auth": self.auth if call.private else None,
+                "extensions": {ENDPOINT_PATH: call.path}}
 
     def _wait(self, call: Call[Any]) -> float:
         if self.rate_limiter is None or not call.private:
@@ -199,17 +215,19 @@ class FuturesClient(_Base):
         nonce: Callable[[], str] | None = None,
         rate_limiter: RateLimiter | None = None,
         transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(api_key, api_secret, base_url=base_url, nonce=nonce,
                          rate_limiter=rate_limiter)
         self.http = httpx.Client(timeout=timeout, transport=transport)
+        self._sleep = sleep
 
     def send(self, call: Call[T]) -> T:
         """Send one ``Call`` and return its typed result (or raise its ``KrakenError``)."""
         args = self._request_args(call)
         delay = self._wait(call)
         if delay > 0:
-            time.sleep(delay)
+            self._sleep(delay)
         response = self.http.request(**args)
         return result(call, response.status_code, response.content)
 
@@ -271,17 +289,19 @@ class AsyncFuturesClient(_Base):
         nonce: Callable[[], str] | None = None,
         rate_limiter: RateLimiter | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         super().__init__(api_key, api_secret, base_url=base_url, nonce=nonce,
                          rate_limiter=rate_limiter)
         self.http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._sleep = sleep
 
     async def send(self, call: Call[T]) -> T:
         """Send one ``Call`` and return its typed result (or raise its ``KrakenError``)."""
         args = self._request_args(call)
         delay = self._wait(call)
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
         response = await self.http.request(**args)
         return result(call, response.status_code, response.content)
 

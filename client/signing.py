@@ -49,18 +49,36 @@ def sign_challenge(secret: str, challenge: str) -> str:
 
 
 class MonotonicNonce:
-    """Strictly increasing millisecond nonces, safe to share between threads.
+    """Strictly increasing nonces from the wall clock, safe to share between threads.
 
-    Starts from the wall clock in milliseconds; when two calls fall in the same millisecond
-    (or the clock steps back) the next value is the previous one plus one.
+    ``per_second`` sets the resolution: ``MILLISECONDS`` (1 000, the default: 13 digits, what
+    Kraken's guide suggests), ``MICROSECONDS`` (1 000 000) or ``PYTHON_KRAKEN_SDK``
+    (100 000 000, the scale python-kraken-sdk sends: use it for a key that was used with that
+    SDK, whose nonces are far above millisecond ones). Kraken keeps, per key, the highest nonce
+    it has seen, so a key cannot go back to a coarser scale. When two calls fall in the same
+    tick (or the clock steps back) the next value is the previous one plus one.
+
+    ONE instance per API key: every client using the key must share it (``nonce=``). ``now``
+    (for tests) gives the current time in units of ``per_second``.
     """
 
-    def __init__(self, now_ms: Callable[[], int] | None = None) -> None:
-        self._now_ms = now_ms or (lambda: time.time_ns() // 1_000_000)
+    MILLISECONDS = 1_000
+    MICROSECONDS = 1_000_000
+    PYTHON_KRAKEN_SDK = 100_000_000
+
+    def __init__(
+        self, now: Callable[[], int] | None = None, *, per_second: int = MILLISECONDS,
+    ) -> None:
+        if isinstance(per_second, bool) or not isinstance(per_second, int) or not (
+            1 <= per_second <= 1_000_000_000
+        ):
+            raise ValueError(f"per_second: an int from 1 to 1e9, not {per_second!r}")
+        self.per_second = per_second
+        self._now = now or (lambda: time.time_ns() * per_second // 1_000_000_000)
         self._last = 0
         self._lock = threading.Lock()
 
     def __call__(self) -> str:
         with self._lock:
-            self._last = max(self._last + 1, self._now_ms())
+            self._last = max(self._last + 1, self._now())
             return str(self._last)

@@ -6,8 +6,14 @@ so no number ever passes through a float; fields may still arrive as JSON string
 RFC 3339 strings (millisecond to nanosecond fractions) or millisecond epochs; ``timestamp``
 returns an aware UTC ``datetime`` (fractions beyond microseconds are truncated).
 
+Booleans are read strictly (``flag``): JSON ``true``/``false`` (or exactly the strings
+``"true"``/``"false"``); anything else is a shape Kraken never sends and raises ``ValueError``,
+so ``"false"`` can never turn into ``True``.
+
 Writing: ``wire_number`` renders ``Decimal``/``int``/``str`` in plain notation and refuses
-``float`` (a float is already inexact, and Kraken users do arithmetic on these values).
+``float`` (a float is already inexact, and Kraken users do arithmetic on these values);
+``wire_bool`` takes a real ``bool`` only; ``wire_time`` takes an aware ``datetime`` or an RFC 3339
+string with a ``T`` and a zone, and always writes Kraken's own form (UTC, milliseconds, ``Z``).
 
 Invariant: pure functions, no state.
 """
@@ -78,6 +84,20 @@ def opt_timestamp(value: Any) -> datetime | None:
     return None if value in (None, "", "0", 0) else timestamp(value)
 
 
+def flag(value: Any) -> bool:
+    """A required boolean: JSON ``true``/``false`` or exactly ``"true"``/``"false"``."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return bool(value == "true")
+    raise ValueError(f"expected a boolean, got {value!r}")
+
+
+def opt_flag(value: Any) -> bool | None:
+    """An optional boolean (a field Kraken leaves out for some objects): ``None`` stays ``None``."""
+    return None if value is None else flag(value)
+
+
 def opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -100,15 +120,29 @@ def wire_number(name: str, value: Number) -> str:
     return format(number, "f")
 
 
-def wire_bool(value: bool) -> str:
+def wire_bool(name: str, value: bool) -> str:
+    """``true``/``false`` for a real ``bool``; anything else (``"false"``, 0, None) is refused."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}: pass True or False, not {value!r}")
     return "true" if value else "false"
 
 
 def wire_time(name: str, value: datetime | str) -> str:
-    """An RFC 3339 UTC time with milliseconds, as Kraken writes them (strings pass through)."""
+    """An RFC 3339 UTC time with milliseconds, as Kraken writes them.
+
+    A string must be a full RFC 3339 time with the ``T`` separator and a zone (``Z`` or
+    ``+hh:mm``); it is read and written again in Kraken's form. Epoch numbers and times without
+    a zone are refused: they would be read differently by different servers."""
     if isinstance(value, str):
-        timestamp(value)  # refuse what Kraken could not read, before sending anything
-        return value
+        match = _RFC3339.match(value)
+        if match is None or value[10] != "T" or match.group(8) is None:
+            raise ValueError(
+                f"{name}: {value!r} is not an RFC 3339 time like 2030-01-01T00:00:00.000Z "
+                "(a T between date and time, and a zone)"
+            )
+        value = timestamp(value)
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name}: pass an aware datetime or an RFC 3339 string, not {value!r}")
     if value.tzinfo is None:
         raise ValueError(f"{name}: give an aware datetime (UTC), not a naive one")
     moment = value.astimezone(UTC)

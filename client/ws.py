@@ -10,6 +10,9 @@ Invariants
   iterates.
 * Requests (challenge, subscribe, unsubscribe) are sent one at a time, each awaiting its answer
   (acks, alerts, errors) with a timeout; a refused request raises and registers nothing.
+* ``sync()``: a heartbeat round trip (``ws_pending.sync_plan``) under the request lock, answered
+  behind every frame sent before it. Its own answers (and heartbeats of its own subscription)
+  are not delivered; the user's heartbeat subscription is left as it was.
 * ``subscriptions`` holds what the server acknowledged; after a reconnect a fresh challenge is
   requested and exactly those subscriptions are renewed. ``Reconnected`` is emitted before the
   renewal, so trackers drop their state before the new snapshots arrive.
@@ -32,7 +35,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from .signing import sign_challenge
-from .ws_buffer import MessageBuffer
+from .ws_buffer import Delivery, Listener
 from .ws_errors import (
     DEFAULT_URL,
     PRIVATE_FEEDS,
@@ -44,16 +47,20 @@ from .ws_errors import (
 )
 from .ws_messages import MessageFormatError, Reconnected, WsMessage, parse_frame
 from .ws_pending import (
+    HEARTBEAT,
     PendingRequest,
     RequestKind,
+    RequestSlot,
     Subscription,
     check_products,
+    renewals,
+    request_message,
     subscription_keys,
+    sync_plan,
 )
 
 log = logging.getLogger(__name__)
 
-Listener = Callable[[WsMessage], None]
 DEFAULT_RECONNECT_DELAYS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 
 
@@ -61,22 +68,14 @@ class FuturesWebSocket:
     """An async Kraken Futures WebSocket v1 client; see docs/client-websocket.md."""
 
     def __init__(
-        self,
-        url: str = DEFAULT_URL,
-        *,
-        api_key: str | None = None,
-        api_secret: str | None = None,
-        reconnect: bool = False,
+        self, url: str = DEFAULT_URL, *, api_key: str | None = None,
+        api_secret: str | None = None, reconnect: bool = False,
         reconnect_delays: Sequence[float] = DEFAULT_RECONNECT_DELAYS,
-        max_reconnect_attempts: int | None = 30,
-        ping_interval: float | None = 30.0,
-        ping_timeout: float | None = 20.0,
-        request_timeout: float = 10.0,
-        open_timeout: float = 10.0,
-        max_buffered: int | None = 100_000,
-        max_frame_bytes: int = 2**24,
-        ssl: ssl_module.SSLContext | None = None,
-    ) -> None:
+        max_reconnect_attempts: int | None = 30, ping_interval: float | None = 30.0,
+        ping_timeout: float | None = 20.0, request_timeout: float = 10.0,
+        open_timeout: float = 10.0, max_buffered: int | None = 100_000,
+        max_frame_bytes: int = 2**24, ssl: ssl_module.SSLContext | None = None,
+    ) -> None:  # fmt: skip
         if not url.startswith(("ws://", "wss://")):
             raise ValueError(f"url must start with ws:// or wss://, got {url!r}")
         if (api_key is None) != (api_secret is None):
@@ -90,17 +89,13 @@ class FuturesWebSocket:
         self._max_attempts = max_reconnect_attempts
         self._ping = (ping_interval, ping_timeout)
         self.request_timeout = request_timeout
-        self._open_timeout = open_timeout
-        self._max_size = max_frame_bytes
-        self._ssl = ssl
+        self._open_timeout, self._max_size, self._ssl = open_timeout, max_frame_bytes, ssl
         self._conn: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._buffer = MessageBuffer(max_buffered)
-        self._listeners: list[Listener] = []
-        self._lock = asyncio.Lock()
-        self._pending: PendingRequest | None = None
-        self._answered: asyncio.Event | None = None
+        self._out = Delivery(max_buffered)
+        self._buffer = self._out.buffer
+        self._slot = RequestSlot()
         self._challenge: str | None = None
         self._subs: dict[Subscription, None] = {}
         self._resyncing: set[Subscription] = set()
@@ -159,10 +154,10 @@ class FuturesWebSocket:
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(message)`` for every message, in order, from the reader task."""
-        self._listeners.append(listener)
+        self._out.listeners.append(listener)
 
     def remove_listener(self, listener: Listener) -> None:
-        self._listeners.remove(listener)
+        self._out.listeners.remove(listener)
 
     def __aiter__(self) -> FuturesWebSocket:
         return self
@@ -209,6 +204,32 @@ class FuturesWebSocket:
         if pending.error is not None:
             raise pending.error
 
+    async def sync(self, timeout: float | None = None) -> None:
+        """Return once every message the server sent before this call has been delivered to
+        the listeners and the iterator's buffer: a heartbeat subscribe + unsubscribe round trip
+        (unsubscribe + subscribe if heartbeat is subscribed) whose answers are not delivered.
+        Raises ``RequestTimeoutError`` after ``timeout`` s (default ``request_timeout``),
+        ``ConnectionClosedError``, or ``SubscriptionError`` if the server refuses a step."""
+        wait = self.request_timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        async with self._slot.lock:
+            had = HEARTBEAT in self._subs
+            self._slot.hide_heartbeats = not had
+            try:
+                for kind in sync_plan(had):
+                    pending = PendingRequest(kind, "heartbeat", quiet=True)
+                    message = request_message(kind, "heartbeat")
+                    await self._exchange(pending, message, deadline - loop.time())
+                    if pending.error is not None:
+                        if kind == "subscribe" and had:  # unsubscribed, not renewed: say so
+                            self._subs.pop(HEARTBEAT, None)
+                        raise pending.error
+            except RequestTimeoutError:
+                raise RequestTimeoutError(f"no answer to sync within {wait} s") from None
+            finally:
+                self._slot.hide_heartbeats = False
+
     def request_resync(self, feed: str, product_id: str) -> None:
         """Unsubscribe and subscribe again in the background, for a fresh snapshot (used by
         trackers on a sequence gap); a second request while one runs is ignored."""
@@ -227,7 +248,7 @@ class FuturesWebSocket:
             pass  # a reconnect renews the subscription (and the snapshot) anyway
         except WebSocketError as exc:
             log.warning("resync of %s %s failed: %s", feed, product_id, exc)
-            self._deliver(exc)
+            self._buffer.put(exc)
         finally:
             self._resyncing.discard((feed, product_id))
 
@@ -237,20 +258,13 @@ class FuturesWebSocket:
         private = feed in PRIVATE_FEEDS
         if private and (self._key is None or self._secret is None):
             raise WebSocketAuthError(feed, "private feeds need api_key and api_secret")
-        async with self._lock:
-            message: dict[str, Any] = {"event": kind, "feed": feed}
-            if products:
-                message["product_ids"] = list(products)
-            if private:
-                challenge = await self._get_challenge(feed)
-                message |= {
-                    "api_key": self._key,
-                    "original_challenge": challenge,
-                    "signed_challenge": sign_challenge(str(self._secret), challenge),
-                }
+        async with self._slot.lock:
+            auth = await self._auth(feed) if private else None
+            message = request_message(kind, feed, products, auth)
             return await self._exchange(PendingRequest(kind, feed, products), message)
 
-    async def _get_challenge(self, feed: str) -> str:
+    async def _auth(self, feed: str) -> tuple[str, str, str]:
+        """(api key, challenge, signed challenge), asking for a challenge once per connection."""
         if self._challenge is None:
             pending = await self._exchange(
                 PendingRequest("challenge", feed), {"event": "challenge", "api_key": self._key}
@@ -258,24 +272,18 @@ class FuturesWebSocket:
             if pending.error is not None:
                 raise pending.error
             self._challenge = pending.challenge
-        assert self._challenge is not None
-        return self._challenge
+        assert self._challenge is not None and self._key is not None
+        return self._key, self._challenge, sign_challenge(str(self._secret), self._challenge)
 
-    async def _exchange(self, pending: PendingRequest, message: dict[str, Any]) -> PendingRequest:
+    async def _exchange(
+        self, pending: PendingRequest, message: dict[str, Any], timeout: float | None = None
+    ) -> PendingRequest:
         conn = self._live()
-        self._pending, self._answered = pending, asyncio.Event()
+        wait = self.request_timeout if timeout is None else timeout
         try:
-            await conn.send(_dumps(message))
-            async with asyncio.timeout(self.request_timeout):
-                await self._answered.wait()
-        except TimeoutError:
-            raise RequestTimeoutError(
-                f"no answer to {pending.kind} {pending.feed} within {self.request_timeout} s"
-            ) from None
+            await self._slot.exchange(pending, conn.send(_dumps(message)), wait)
         except ConnectionClosed:
             raise self._closed_error("while sending a request") from None
-        finally:
-            self._pending, self._answered = None, None
         if not pending.done:
             raise self._closed_error(f"before the answer to {pending.kind} {pending.feed}")
         return pending
@@ -295,22 +303,16 @@ class FuturesWebSocket:
 
     async def _open(self) -> ClientConnection:
         interval, timeout = self._ping
-        return await connect(
-            self.url,
-            ping_interval=interval,
-            ping_timeout=timeout,
-            open_timeout=self._open_timeout,
-            max_size=self._max_size,
-            ssl=self._ssl,
-            close_timeout=5,
-        )
+        return await connect(self.url, ping_interval=interval, ping_timeout=timeout,
+                             open_timeout=self._open_timeout, max_size=self._max_size,
+                             ssl=self._ssl, close_timeout=5)  # fmt: skip
 
     async def _run(self) -> None:
         try:
             await self._read_until_done()
         except Exception as exc:  # a bug here must end the stream, not hang it
             log.exception("WebSocket reader failed")
-            self._finish(WebSocketError(f"reader failed: {exc!r}"))
+            self._buffer.finish(WebSocketError(f"reader failed: {exc!r}"))
 
     async def _read_until_done(self) -> None:
         conn = self._conn
@@ -319,13 +321,12 @@ class FuturesWebSocket:
                 async for frame in conn:
                     self._on_frame(frame)
             self.close_code, self.close_reason = conn.close_code, conn.close_reason or ""
-            if self._answered is not None:
-                self._answered.set()  # the pending request sees done=False: closed
+            self._slot.abandon()  # a pending request sees done=False: closed
             if self._closing.is_set():
-                self._finish(None)
+                self._buffer.finish(None)
                 return
             if not self.reconnect:
-                self._finish(self._closed_error("closed by the server"))
+                self._buffer.finish(self._closed_error("closed by the server"))
                 return
             conn = await self._reopen()
 
@@ -339,7 +340,7 @@ class FuturesWebSocket:
                 async with asyncio.timeout(delay):
                     await self._closing.wait()
             if self._closing.is_set():
-                self._finish(None)
+                self._buffer.finish(None)
                 return None
             try:
                 conn = await self._open()
@@ -348,24 +349,21 @@ class FuturesWebSocket:
                 continue
             if self._closing.is_set():  # close() came while the connection was opening
                 await conn.close()
-                self._finish(None)
+                self._buffer.finish(None)
                 return None
             self._conn, self._challenge = conn, None
             self.reconnects += 1
             renew = tuple(self._subs)
-            self._dispatch(Reconnected(self.reconnects, renew))
+            self._out.dispatch(Reconnected(self.reconnects, renew))
             self._spawn(self._resubscribe(renew))
             return conn
-        self._finish(ConnectionClosedError(
+        self._buffer.finish(ConnectionClosedError(
             self.close_code, self.close_reason, f"{attempt} reconnect attempts failed: {last}"
         ))  # fmt: skip
         return None
 
     async def _resubscribe(self, subscriptions: tuple[Subscription, ...]) -> None:
-        by_feed: dict[str, list[str]] = {}
-        for feed, product in subscriptions:
-            by_feed.setdefault(feed, []).extend([product] if product else [])
-        for feed, products in by_feed.items():
+        for feed, products in renewals(subscriptions).items():
             try:
                 await self.subscribe(feed, products or None)
             except ConnectionClosedError:
@@ -375,35 +373,17 @@ class FuturesWebSocket:
                 keys: list[Subscription] = [(feed, p) for p in products] or [(feed, None)]
                 for key in keys:
                     self._subs.pop(key, None)
-                self._deliver(exc)
+                self._buffer.put(exc)
 
     def _on_frame(self, frame: str | bytes) -> None:
         try:
             message = parse_frame(frame)
         except MessageFormatError as exc:
             log.warning("unparsable frame %r: %s", frame[:200], exc)
-            self._deliver(WebSocketError(f"unparsable message: {exc}"))
+            self._buffer.put(WebSocketError(f"unparsable message: {exc}"))
             return
-        pending = self._pending
-        if pending is not None and pending.offer(message) and pending.done:
-            assert self._answered is not None
-            self._answered.set()
-        self._dispatch(message)
-
-    def _dispatch(self, message: WsMessage) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(message)
-            except Exception as exc:
-                log.exception("WebSocket listener %r failed", listener)
-                self._deliver(WebSocketError(f"listener {listener!r} failed: {exc!r}"))
-        self._deliver(message)
-
-    def _deliver(self, item: WsMessage | WebSocketError) -> None:
-        self._buffer.put(item)
-
-    def _finish(self, error: WebSocketError | None) -> None:
-        self._buffer.finish(error)
+        if self._slot.offer(message):  # False: part of sync()'s own round trip
+            self._out.dispatch(message)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

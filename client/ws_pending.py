@@ -13,27 +13,49 @@ Invariants (docs/websocket.md "Requests and answers", reference §2, §3.0)
   waiting (the server re-sends the snapshot instead of an ack).
 * ``Failed to subscribe to authenticated feed`` is an ``WebSocketAuthError``; any other alert
   or ``error`` event while a request waits answers it with a ``SubscriptionError``.
-* ``offer`` only reads messages; every message still goes to the user unchanged.
+* ``offer`` only reads messages; every message still goes to the user unchanged, except what
+  ``RequestSlot.offer`` holds back: the answers to a ``quiet`` request and, while
+  ``hide_heartbeats`` is set, heartbeats (``FuturesWebSocket.sync``'s own round trip).
+* ``sync_plan``: the round trip ``sync`` makes. It leaves the heartbeat subscription as it found
+  it: subscribe + unsubscribe when there is none, unsubscribe + subscribe when there is one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal
+import asyncio
+from collections.abc import Awaitable, Iterable
+from typing import Any, Literal
 
 from .ws_errors import (
     ALREADY_SUBSCRIBED_ALERT,
     AUTH_FAILED_ALERT,
     INVALID_PRODUCT_ALERT,
     PRODUCT_FEEDS,
+    RequestTimeoutError,
     SubscriptionError,
     WebSocketAuthError,
     WebSocketError,
 )
-from .ws_messages import Alert, ChallengeIssued, ErrorEvent, SubscriptionEvent, WsMessage
+from .ws_messages import (
+    Alert,
+    ChallengeIssued,
+    ErrorEvent,
+    Heartbeat,
+    SubscriptionEvent,
+    WsMessage,
+)
 
 RequestKind = Literal["challenge", "subscribe", "unsubscribe"]
 Subscription = tuple[str, str | None]  # (feed, product id or None)
+HEARTBEAT: Subscription = ("heartbeat", None)
+
+
+def sync_plan(heartbeat_subscribed: bool) -> tuple[RequestKind, RequestKind]:
+    """The two heartbeat requests of a sync round trip, in order: each has a documented
+    answer on Kraken, and the pair leaves the user's heartbeat subscription as it was."""
+    if heartbeat_subscribed:
+        return ("unsubscribe", "subscribe")
+    return ("subscribe", "unsubscribe")
 
 
 def check_products(feed: str, product_ids: Iterable[str] | None) -> tuple[str, ...]:
@@ -50,6 +72,30 @@ def check_products(feed: str, product_ids: Iterable[str] | None) -> tuple[str, .
     return products
 
 
+def request_message(
+    kind: RequestKind, feed: str, products: tuple[str, ...] = (),
+    auth: tuple[str, str, str] | None = None,
+) -> dict[str, Any]:
+    """A (un)subscribe request; ``auth`` = (api key, challenge, signed challenge) for a private
+    feed."""
+    message: dict[str, Any] = {"event": kind, "feed": feed}
+    if products:
+        message["product_ids"] = list(products)
+    if auth is not None:
+        key, challenge, signed = auth
+        message |= {"api_key": key, "original_challenge": challenge, "signed_challenge": signed}
+    return message
+
+
+def renewals(subscriptions: Iterable[Subscription]) -> dict[str, list[str]]:
+    """feed -> its products (empty for a feed without products), for renewing after a
+    reconnect."""
+    by_feed: dict[str, list[str]] = {}
+    for feed, product in subscriptions:
+        by_feed.setdefault(feed, []).extend([product] if product else [])
+    return by_feed
+
+
 def subscription_keys(
     feed: str, accepted: list[str], asked: tuple[str, ...]
 ) -> list[Subscription]:
@@ -62,8 +108,11 @@ def subscription_keys(
 class PendingRequest:
     """One request waiting for its answer; ``done`` once answered."""
 
-    def __init__(self, kind: RequestKind, feed: str, product_ids: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, kind: RequestKind, feed: str, product_ids: tuple[str, ...] = (), quiet: bool = False
+    ) -> None:
         self.kind = kind
+        self.quiet = quiet  # its answers are not delivered to listeners or the iterator
         self.feed = feed
         self.product_ids = product_ids
         self.waiting: list[str] = list(product_ids)
@@ -139,3 +188,43 @@ class PendingRequest:
             refused = tuple(p for p in self.refused if p)
             reasons = "; ".join(sorted(set(self.refused.values())))
             self.error = SubscriptionError(self.feed, refused, reasons)
+
+
+class RequestSlot:
+    """The one outstanding request of a connection: the lock that serialises requests, the
+    request waiting for its answer and the event that wakes its sender."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.pending: PendingRequest | None = None
+        self.hide_heartbeats = False  # while sync()'s own heartbeat subscription lasts
+        self._answered = asyncio.Event()
+
+    async def exchange(self, pending: PendingRequest, send: Awaitable[None], wait: float) -> None:
+        """Await ``send`` (the request going out), then its answer; ``RequestTimeoutError``
+        after ``wait`` s. ``pending.done`` is False if the connection closed first."""
+        self.pending, self._answered = pending, asyncio.Event()
+        try:
+            await send
+            async with asyncio.timeout(wait):
+                await self._answered.wait()
+        except TimeoutError:
+            raise RequestTimeoutError(
+                f"no answer to {pending.kind} {pending.feed} within {wait} s"
+            ) from None
+        finally:
+            self.pending = None
+
+    def abandon(self) -> None:
+        """The connection closed: wake the sender (its request stays not ``done``)."""
+        self._answered.set()
+
+    def offer(self, message: WsMessage) -> bool:
+        """Show ``message`` to the outstanding request; False if it must not be delivered."""
+        pending = self.pending
+        if pending is not None and pending.offer(message):
+            if pending.done:
+                self._answered.set()
+            if pending.quiet:
+                return False
+        return not (self.hide_heartbeats and isinstance(message, Heartbeat))

@@ -1,7 +1,8 @@
 """client.ws.FuturesWebSocket and the trackers against a real server (uvicorn on a free
 127.0.0.1 port, real sockets): the handshake, every public and private feed, auth and request
 failures, OpenOrdersTracker and OrderBookTracker following REST actions of two accounts
-(client.AsyncFuturesClient), wait_for, a book resync, ping keep-alive and close."""
+(client.AsyncFuturesClient), wait_for, a book resync, ping keep-alive and close, and sync()
+(everything sent before it delivered, its round trip invisible, the user's heartbeat kept)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from client.ws_messages import (
     Info,
     Notifications,
     OpenOrdersSnapshot,
+    OpenOrdersUpdate,
     OpenPositions,
     SubscriptionEvent,
     Ticker,
@@ -345,5 +347,43 @@ def test_private_deltas_after_a_trade_are_typed_with_exact_numbers(base: str) ->
             rest_fills = await a_rest.get_fills()
             assert [(x.fill_id, x.size, x.price) for x in rest_fills] == [
                 (f.fill_id, f.qty, f.price)]
+
+    asyncio.run(main())
+
+
+def test_sync_delivers_everything_sent_before_it_and_keeps_the_heartbeat_as_it_was(
+    base: str,
+) -> None:
+    carol = account(base)
+
+    async def main() -> None:
+        async with socket(base, carol) as ws, rest(base, carol) as r:
+            seen: list[WsMessage] = []
+            ws.add_listener(seen.append)
+            await ws.subscribe("open_orders")
+            sent = [await r.submit_order("lmt", "PF_XBTUSD", "buy", D(1), limit_price=D(40_000 + n))
+                    for n in range(5)]  # fmt: skip
+            await ws.sync()  # no waiting: every message the orders caused has arrived
+            updates = [m for m in seen if isinstance(m, OpenOrdersUpdate)]
+            assert [(u.order_id, u.reason) for u in updates] == [
+                (s.order_id, "new_placed_order_by_user") for s in sent]
+            assert [type(m).__name__ for m in seen] == [
+                "Info", "ChallengeIssued", "SubscriptionEvent", "OpenOrdersSnapshot",
+                *["OpenOrdersUpdate"] * 5]
+            assert ws.subscriptions == (("open_orders", None),)
+            await asyncio.sleep(0.3)  # heartbeats every 0.1 s: sync's subscription is gone
+            assert not any(isinstance(m, Heartbeat | SubscriptionEvent) for m in seen[3:])
+
+            await ws.subscribe("heartbeat")
+            await ws.sync()
+            await ws.sync()
+            assert ws.subscriptions == (("open_orders", None), ("heartbeat", None))
+            count = sum(isinstance(m, Heartbeat) for m in seen)
+            await asyncio.sleep(0.3)  # the user's heartbeat subscription is still served
+            assert sum(isinstance(m, Heartbeat) for m in seen) > count
+            assert [m for m in seen if isinstance(m, SubscriptionEvent)] == [
+                SubscriptionEvent("subscribed", "open_orders"),
+                SubscriptionEvent("subscribed", "heartbeat")]  # no ack of the syncs
+            await r.cancel_all_orders()
 
     asyncio.run(main())

@@ -1,7 +1,7 @@
 """Hypothesis against a real server: random sequences of orders (limit, post-only, IOC,
 market), edits and cancels from two fresh accounts. After every action, once each account's
-socket has passed a barrier (a subscribe/unsubscribe round trip: the server answers requests in
-order behind every message it queued before), the OpenOrdersTracker state equals REST
+socket is synced (`FuturesWebSocket.sync()`: every message the server sent before it has been
+delivered), the OpenOrdersTracker state equals REST
 openorders exactly (ids, remaining and filled sizes, prices, sides), and the fills seen on the
 fills feed equal REST fills (ids, orders, sizes, prices, sides)."""
 
@@ -72,12 +72,8 @@ class Trader:
         await self.ws.close()
         await self.rest.aclose()
 
-    async def barrier(self) -> None:
-        await self.ws.subscribe("heartbeat")
-        await self.ws.unsubscribe("heartbeat")
-
     async def check(self) -> None:
-        await self.barrier()
+        await self.ws.sync()
         rest_open = {
             o.order_id: (o.unfilled_size, o.filled_size, o.limit_price, o.side)
             for o in await self.rest.get_open_orders()

@@ -9,6 +9,7 @@ import pytest
 from client import errors as e
 from client.core import Call, result
 from client.errors import ACCEPTED, ERRORS, error_class, is_accepted, raise_for_status
+from client.models import BATCH_KINDS
 
 TOP_LEVEL = [
     "accountInactive", "apiLimitExceeded", "authenticationError", "insufficientFunds",
@@ -59,19 +60,26 @@ BATCH = [
 @pytest.mark.parametrize("code", TOP_LEVEL)
 def test_every_top_level_error_string_has_a_class(code: str) -> None:
     assert code in ERRORS
-    assert issubclass(error_class(code), e.KrakenError)
+    found = error_class(code)
+    assert found is ERRORS[code] and found is not e.KrakenError  # a specific class, not the root
 
 
 @pytest.mark.parametrize(
     ("kind", "statuses"),
-    [("send", SEND), ("edit", EDIT), ("cancel", CANCEL), ("cancel_all", CANCEL_ALL),
-     ("batch", BATCH)],
+    [("send", SEND), ("edit", EDIT), ("cancel", CANCEL), ("cancel_all", CANCEL_ALL)],
 )
 def test_every_order_level_status_is_accepted_or_has_a_class(
     kind: str, statuses: list[str]
 ) -> None:
     undecided = [s for s in statuses
                  if not is_accepted(kind, s) and s not in ERRORS and s != e.ORDER_NOT_FOUND]
+    assert undecided == []
+
+
+def test_every_batch_status_is_accepted_for_its_instruction_or_has_a_class() -> None:
+    undecided = [s for s in BATCH
+                 if not any(is_accepted(kind, s) for kind in BATCH_KINDS)
+                 and s not in ERRORS and s != e.ORDER_NOT_FOUND]
     assert undecided == []
 
 
@@ -95,6 +103,9 @@ def test_accepted_statuses_per_instruction() -> None:
         ("rfqNotFound", e.NotFound),
         ("Unavailable", e.ExchangeUnavailable),
         ("assignmentProgramTermsNotAcceptedFrontend", e.PermissionDenied),
+        ("accountInactive", e.PermissionDenied),  # not worth retrying: not ExchangeUnavailable
+        ("rfqAssignmentMaxLeverageDisabled", e.PermissionDenied),
+        ("rfqAssignmentMaxLeverageOutOfBounds", e.InvalidArgument),
         ("somethingNew", e.KrakenError),
     ],
 )
@@ -123,8 +134,9 @@ def test_top_level_classes(code: str, cls: type[e.KrakenError]) -> None:
         ("edit", "orderForEditNotAStop", e.InvalidOrder),
         ("cancel", "notFound", e.OrderNotFound),
         ("cancel", "filled", e.OrderAlreadyFilled),
-        ("batch", "notFound", e.OrderNotFound),
-        ("batch", "requiredArgumentMissing", e.InvalidArgument),
+        ("cancel", "notFound", e.OrderNotFound),
+        ("send", "requiredArgumentMissing", e.InvalidArgument),
+        ("send", "edited", e.OrderRejected),
     ],
 )
 def test_rejections_raise_the_tables_class_with_the_status(

@@ -10,7 +10,7 @@ import pytest
 
 from client import endpoints as ep
 from client.core import result
-from client.errors import IocWouldNotExecute, OrderNotFound
+from client.errors import IocWouldNotExecute, OrderNotFound, UnexpectedResponse
 
 
 def at(text: str) -> datetime:
@@ -156,20 +156,55 @@ def test_cancelallorders_and_the_dead_mans_switch() -> None:
 
 
 def test_batchorder_results_carry_their_own_statuses() -> None:
-    from client.orders import BatchCancel
+    from client.orders import BatchCancel, BatchSend
 
     body = b"""{"result":"success","serverTime":"2019-09-05T16:41:40.996Z","batchStatus":[
   {"status":"placed","order_tag":"1","order_id":"022774bc-...","dateTimeReceived":"2019-09-05T16:41:35.173Z","orderEvents":[]},
   {"status":"notFound","cliOrdId":"my_client_id","orderEvents":[]},
-  {"status":"insufficientAvailableFunds","order_tag":"1","orderEvents":[]},
+  {"status":"insufficientAvailableFunds","order_tag":"2","orderEvents":[]},
   {"status":"cancelled","order_id":"CANCEL-...","orderEvents":[]}]}"""
-    placed, missing, poor, cancelled = result(
-        ep.batch_order_management([BatchCancel(order_id="x")]), 200, body)
+    batch = [BatchSend("1", "lmt", "PF_XBTUSD", "buy", 1, limit_price=1),
+             BatchCancel(cli_ord_id="my_client_id"),
+             BatchSend("2", "lmt", "PF_XBTUSD", "buy", 1, limit_price=1),
+             BatchCancel(order_id="x")]
+    placed, missing, poor, cancelled = result(ep.batch_order_management(batch), 200, body)
+    assert [r.kind for r in (placed, missing, poor, cancelled)] == [
+        "send", "cancel", "send", "cancel"]
     assert (placed.ok, placed.order_tag, placed.error()) == (True, "1", None)
     assert type(missing.error()).__name__ == "OrderNotFound"
     assert missing.cli_ord_id == "my_client_id"
     assert type(poor.error()).__name__ == "InsufficientAvailableFunds"
     assert cancelled.ok
+
+
+def test_batch_results_are_judged_by_the_instruction_at_their_position() -> None:
+    """A send answered without order_tag is still a send: `cancelled` is a rejection for it
+    and `filled` a success; for a cancel it is the other way round."""
+    from client.orders import BatchCancel, BatchSend
+
+    body = b"""{"result":"success","batchStatus":[{"status":"requiredArgumentMissing"},
+      {"status":"cancelled"},{"status":"filled"},{"status":"filled"},{"status":"cancelled"}]}"""
+    send = BatchSend("1", "lmt", "PF_XBTUSD", "buy", 1, limit_price=1)
+    cancel = BatchCancel(order_id="x")
+    missing, not_placed, filled, too_late, done = result(
+        ep.batch_order_management([send, send, send, cancel, cancel]), 200, body)
+    assert type(missing.error()).__name__ == "InvalidArgument" and missing.kind == "send"
+    assert not not_placed.ok and type(not_placed.error()).__name__ == "OrderRejected"
+    assert filled.ok
+    assert type(too_late.error()).__name__ == "OrderAlreadyFilled"
+    assert done.ok
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_batch_answer_with_another_number_of_results_is_malformed(count: int) -> None:
+    from client.orders import BatchCancel
+
+    entries = ",".join(['{"status":"cancelled","orderEvents":[]}'] * count)
+    call = ep.batch_order_management([BatchCancel(order_id="a"), BatchCancel(order_id="b")])
+    with pytest.raises(UnexpectedResponse, match=f"{count} batchStatus entries for 2"):
+        result(call, 200, ('{"result":"success","batchStatus":[' + entries + "]}").encode())
+    with pytest.raises(UnexpectedResponse, match="batchStatus"):
+        result(call, 200, b'{"result":"success"}')
 
 
 def test_openorders_and_order_status() -> None:
@@ -193,3 +228,50 @@ def test_openorders_and_order_status() -> None:
     (order,) = result(ep.get_order_status(["c2e0b1b4-..."]), 200, status_body)
     assert (order.status, order.quantity, order.limit_price, order.update_reason) == (
         "ENTERED_BOOK", D("0.0002"), D("71000.5"), None)
+
+
+OPEN_ORDER = {"order_id": "a", "symbol": "PF_XBTUSD", "side": "buy", "orderType": "lmt",
+              "limitPrice": 1, "unfilledSize": 1, "filledSize": 0, "status": "untouched",
+              "reduceOnly": False, "receivedTime": "2026-01-01T00:00:00.000Z",
+              "lastUpdateTime": "2026-01-01T00:00:00.000Z"}
+
+
+def _open_orders(**change: object) -> bytes:
+    import json
+
+    entry = {k: v for k, v in {**OPEN_ORDER, **change}.items() if v is not None}
+    return json.dumps({"result": "success", "openOrders": [entry]}).encode()
+
+
+def test_booleans_are_read_as_written_never_by_truthiness() -> None:
+    (order,) = result(ep.get_open_orders(), 200, _open_orders(reduceOnly="false"))
+    assert order.reduce_only is False
+    for bad in (0, "no", [False]):
+        with pytest.raises(UnexpectedResponse, match="expected a boolean"):
+            result(ep.get_open_orders(), 200, _open_orders(reduceOnly=bad))
+
+
+@pytest.mark.parametrize("missing", ["filledSize", "reduceOnly"])
+def test_fields_kraken_always_sends_are_required_not_made_up(missing: str) -> None:
+    import json
+
+    body = json.loads(_open_orders())
+    del body["openOrders"][0][missing]
+    with pytest.raises(UnexpectedResponse, match=missing):
+        result(ep.get_open_orders(), 200, json.dumps(body).encode())
+
+
+def test_cancel_all_needs_cancel_only_and_the_list_of_cancelled_orders() -> None:
+    base = {"status": "noOrdersToCancel", "cancelOnly": "PF_XBTUSD", "cancelledOrders": [],
+            "orderEvents": [], "receivedTime": "2026-01-01T00:00:00.000Z"}
+    import json
+
+    ok = result(ep.cancel_all_orders("PF_XBTUSD"), 200,
+                json.dumps({"result": "success", "cancelStatus": base}).encode())
+    assert (ok.status, ok.cancel_only, ok.cancelled_orders) == (
+        "noOrdersToCancel", "PF_XBTUSD", [])
+    for missing in ("cancelOnly", "cancelledOrders"):
+        partial = {k: v for k, v in base.items() if k != missing}
+        with pytest.raises(UnexpectedResponse, match=missing):
+            result(ep.cancel_all_orders(), 200,
+                   json.dumps({"result": "success", "cancelStatus": partial}).encode())

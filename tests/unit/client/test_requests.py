@@ -59,7 +59,7 @@ def test_all_eight_order_types_are_accepted(order_type: str) -> None:
         ({"trigger_signal": "spot"}, ValueError, "trigger_signal"),
         ({"trailing_stop_deviation_unit": "percent"}, ValueError, "PERCENT"),
         ({"process_before": datetime(2026, 1, 1)}, ValueError, "naive"),
-        ({"process_before": "tomorrow"}, ValueError, "timestamp"),
+        ({"process_before": "tomorrow"}, ValueError, "RFC 3339"),
     ],
 )
 def test_bad_order_input_is_refused_before_sending(

@@ -10,9 +10,12 @@ import pytest
 from client.values import (
     dec,
     decode_json,
+    flag,
     opt_dec,
+    opt_flag,
     opt_timestamp,
     timestamp,
+    wire_bool,
     wire_number,
     wire_time,
 )
@@ -62,4 +65,33 @@ def test_numbers_and_times_on_the_wire() -> None:
     minus_five = timezone(-timedelta(hours=5))
     assert wire_time("t", datetime(2025, 12, 31, 19, 0, 0, 123999, tzinfo=minus_five)) == (
         "2026-01-01T00:00:00.123Z")
-    assert wire_time("t", "2026-01-01T00:00:00Z") == "2026-01-01T00:00:00Z"
+    # strings are read and written again in Kraken's own form (UTC, milliseconds, Z)
+    assert wire_time("t", "2026-01-01T00:00:00Z") == "2026-01-01T00:00:00.000Z"
+    assert wire_time("t", "2026-01-01T02:00:00.5+02:00") == "2026-01-01T00:00:00.500Z"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1767225600000", "2026-01-01T00:00:00", "2026-01-01 00:00:00Z", "2026-01-01t00:00:00Z",
+     "2026-01-01", "tomorrow", ""],
+)
+def test_times_without_a_t_or_a_zone_are_refused_before_sending(text: str) -> None:
+    with pytest.raises(ValueError, match=r"t: .* is not an RFC 3339 time"):
+        wire_time("t", text)
+    with pytest.raises(ValueError, match="aware"):
+        wire_time("t", datetime(2026, 1, 1))  # a naive datetime
+
+
+def test_booleans_go_out_only_from_real_bools() -> None:
+    assert (wire_bool("b", True), wire_bool("b", False)) == ("true", "false")
+    for bad in ("false", "true", 0, 1, None):
+        with pytest.raises(TypeError, match="b: pass True or False"):
+            wire_bool("b", bad)  # type: ignore[arg-type]
+
+
+def test_booleans_are_read_strictly() -> None:
+    assert [flag(v) for v in (True, False, "true", "false")] == [True, False, True, False]
+    assert (opt_flag(None), opt_flag(False)) == (None, False)
+    for bad in ("False", "no", "", 0, 1, None, [True]):
+        with pytest.raises(ValueError, match="expected a boolean"):
+            flag(bad)

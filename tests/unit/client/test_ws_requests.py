@@ -29,12 +29,14 @@ from client.ws_messages import (
     Info,
     Reconnected,
     SubscriptionEvent,
+    UnknownMessage,
 )
-from client.ws_pending import PendingRequest
+from client.ws_pending import PendingRequest, RequestSlot, sync_plan
 
 SECRET = "7zxMEF5p/Z8l2p2U7Ghv6x14Af+Fx+92tPgUdVQ748FOIrEoT9bgT+bTRfXc5pz8na+hL/QdrCVG7bh9KpT0eMTm"
 Json = dict[str, Any]
 Script = Callable[[ServerConnection, Json, int], Awaitable[None]]
+Connected = Callable[[ServerConnection], Awaitable[None]]
 
 
 def test_pending_product_request_needs_every_product() -> None:
@@ -76,8 +78,8 @@ def test_pending_challenge_and_unsubscribe() -> None:
 class Scripted:
     """A websockets server; `script(conn, request, connection_number)` answers each request."""
 
-    def __init__(self, script: Script) -> None:
-        self.script = script
+    def __init__(self, script: Script, on_connect: Connected | None = None) -> None:
+        self.script, self.on_connect = script, on_connect
         self.requests: list[tuple[int, Json]] = []
         self.connections = 0
 
@@ -85,6 +87,8 @@ class Scripted:
         self.connections += 1
         number = self.connections
         await conn.send(json.dumps({"event": "info", "version": 1}))
+        if self.on_connect is not None:
+            await self.on_connect(conn)
         async for frame in conn:
             request = json.loads(frame)
             self.requests.append((number, request))
@@ -105,8 +109,9 @@ async def _acks(conn: ServerConnection, request: Json, number: int) -> None:
         await conn.close(1012, "Exchange reset")
 
 
-def run_with(script: Script, body: Callable[[str, Scripted], Awaitable[None]]) -> Scripted:
-    server = Scripted(script)
+def run_with(script: Script, body: Callable[[str, Scripted], Awaitable[None]],
+             on_connect: Connected | None = None) -> Scripted:  # fmt: skip
+    server = Scripted(script, on_connect)
 
     async def main() -> None:
         async with serve(server.handler, "127.0.0.1", 0) as running:
@@ -253,3 +258,92 @@ def test_buffer_overflow_and_failing_listeners_are_reported_not_hidden() -> None
             assert await ws.recv(1) == Info(1)  # the stream goes on
 
     run_with(burst, body)
+
+
+def test_sync_plan_leaves_the_heartbeat_subscription_as_it_was() -> None:
+    assert sync_plan(False) == ("subscribe", "unsubscribe")
+    assert sync_plan(True) == ("unsubscribe", "subscribe")
+    slot = RequestSlot()
+    slot.pending, slot.hide_heartbeats = PendingRequest("subscribe", "heartbeat", quiet=True), True
+    assert slot.offer(UnknownMessage({"feed": "news"}))  # not an answer: delivered
+    assert not slot.offer(Heartbeat(1))  # a heartbeat of sync()'s own subscription
+    assert not slot.offer(SubscriptionEvent("subscribed", "heartbeat"))  # its answer
+    assert slot.pending.done and slot.offer(SubscriptionEvent("subscribed", "heartbeat"))
+
+
+def sync_acks() -> Script:
+    """Acks every request; a heartbeat follows each heartbeat subscribe ack (time 90, 91...)."""
+    sent: list[int] = []
+
+    async def script(conn: ServerConnection, request: Json, number: int) -> None:
+        await _acks(conn, request, number)
+        if request == {"event": "subscribe", "feed": "heartbeat"}:
+            await conn.send(json.dumps({"feed": "heartbeat", "time": 90 + len(sent)}))
+            sent.append(number)
+
+    return script
+
+
+def test_sync_returns_after_everything_sent_before_it_and_stays_invisible() -> None:
+    news = [{"feed": "news", "n": n} for n in range(200)]
+
+    async def handler_burst(conn: ServerConnection) -> None:
+        for item in news:  # sent before any request arrives
+            await conn.send(json.dumps(item))
+
+    async def body(url: str, server: Scripted) -> None:
+        seen: list[object] = []
+        async with FuturesWebSocket(url) as ws:
+            ws.add_listener(seen.append)
+            await ws.sync()
+            assert seen == [Info(1), *(UnknownMessage(n) for n in news)]
+            assert ws.subscriptions == ()
+            assert [await ws.recv(1) for _ in range(201)] == seen
+            with pytest.raises(TimeoutError):
+                await ws.recv(0.2)  # neither the acks nor heartbeat 90 were delivered
+            await ws.subscribe("heartbeat")  # the user's own heartbeat subscription
+            await ws.sync()
+            assert ws.subscriptions == (("heartbeat", None),)
+            assert [await ws.recv(1) for _ in range(3)] == [
+                SubscriptionEvent("subscribed", "heartbeat"), Heartbeat(91), Heartbeat(92)
+            ]  # the sync's acks are hidden, the user's heartbeats are not
+
+    server = run_with(sync_acks(), body, on_connect=handler_burst)
+    assert [(r["event"], r["feed"]) for _, r in server.requests] == [
+        ("subscribe", "heartbeat"), ("unsubscribe", "heartbeat"),  # the first sync
+        ("subscribe", "heartbeat"),  # the user's
+        ("unsubscribe", "heartbeat"), ("subscribe", "heartbeat"),  # sync: the user's kept
+    ]
+
+
+def test_sync_timeouts_refusals_and_closed_connections_raise() -> None:
+    subscribes: list[int] = []
+
+    async def picky(conn: ServerConnection, request: Json, number: int) -> None:
+        if request["event"] == "unsubscribe":
+            return  # never answered: a timeout
+        subscribes.append(number)
+        if len(subscribes) == 1:
+            await _acks(conn, request, number)
+            return
+        await conn.send(json.dumps({"event": "alert", "message": "Bad request"}))
+
+    async def body(url: str, server: Scripted) -> None:
+        async with FuturesWebSocket(url) as ws:
+            with pytest.raises(RequestTimeoutError, match=r"^no answer to sync within 0\.3 s$"):
+                await ws.sync(timeout=0.3)
+            with pytest.raises(SubscriptionError, match=r"^heartbeat: Bad request$"):
+                await ws.subscribe("heartbeat")  # the server now refuses heartbeat
+            await ws.close()
+            with pytest.raises(ConnectionClosedError, match="not connected"):
+                await ws.sync()
+        async with FuturesWebSocket(url) as ws:
+            with pytest.raises(SubscriptionError, match=r"^heartbeat: Bad request$"):
+                await ws.sync()
+            assert await ws.recv(1) == Info(1)
+            with pytest.raises(TimeoutError):
+                await ws.recv(0.2)  # the refusal answered the sync: raised, not delivered
+
+    server = run_with(picky, body)
+    assert [(n, r["event"]) for n, r in server.requests] == [
+        (1, "subscribe"), (1, "unsubscribe"), (1, "subscribe"), (2, "subscribe")]

@@ -90,13 +90,26 @@ PROFILE_SERVER: list[str] = []  # --profile-server: ["-m", "cProfile", "-o", FIL
 # -- the server: `kraken-mock serve` with an acceptance stamp per order ---------------------------
 def serve_instrumented(port: int, stamps_path: str) -> None:
     """Run the CLI's `serve` with one extra exchange listener that stamps every placed order
-    (CLOCK_MONOTONIC, ns); on SIGINT the stamps are written to `stamps_path` as JSON."""
+    (CLOCK_MONOTONIC, ns); on SIGINT the stamps, and how long each full (generation 2) garbage
+    collection stopped the server, are written to `stamps_path` as JSON."""
+    import gc
+
     import mock_exchange.cli as cli
     import mock_exchange.config
     from mock_exchange.engine.events import Event, OrderPlaced
 
     stamps: dict[str, int] = {}
     real_build = mock_exchange.config.build
+    full_gc_ms: list[float] = []  # generation-2 collections: the server stops for each
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            full_gc_ms.append((time.perf_counter() - gc_started[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
 
     def build(settings: Any) -> Any:
         app, info = real_build(settings)
@@ -116,7 +129,7 @@ def serve_instrumented(port: int, stamps_path: str) -> None:
     except KeyboardInterrupt:  # uvicorn re-raises the SIGINT that stopped it
         pass
     finally:
-        Path(stamps_path).write_text(json.dumps(stamps))
+        Path(stamps_path).write_text(json.dumps({"stamps": stamps, "full_gc_ms": full_gc_ms}))
 
 
 class Server:
@@ -169,9 +182,11 @@ class Server:
             self.process.kill()
             self.process.wait()
         try:
-            stamps: dict[str, int] = json.loads(Path(self.stamps_path).read_text() or "{}")
+            report = json.loads(Path(self.stamps_path).read_text() or "{}")
         finally:
             os.unlink(self.stamps_path)
+        self.full_gc_ms: list[float] = report.get("full_gc_ms", [])
+        stamps: dict[str, int] = report.get("stamps", {})
         return stamps
 
 
@@ -409,6 +424,7 @@ class Run:
     sender_cpu: float = 0.0  # this process (the REST sender)
     machine_cpu: float = 0.0  # all processes on the machine, in cores
     stats: dict[str, float] = field(default_factory=dict)
+    full_gc_ms: list[float] = field(default_factory=list)  # the server's full collections
 
 
 def _sender(server: Server, accounts: list[Json], seconds: float, rate: int) -> tuple[SendLog, Run]:
@@ -439,6 +455,7 @@ def latency_run(subscribers: int, seconds: float, rate: int, compression: str | 
         results = clients.results()
     finally:
         stamps = server.stop()
+    run.full_gc_ms = server.full_gc_ms
     arrivals: dict[str, int] = {}
     for part in results:
         arrivals.update(part["arrivals"])
@@ -485,6 +502,7 @@ def fanout_run(
         results = clients.results()
     finally:
         server.stop()
+    run.full_gc_ms = server.full_gc_ms
     counts = [c for part in results for c in part["counts"]]
     last = max(ns for part in results for ns in part["last_ns"])
     first_seq = [s for part in results for s in part["first_seq"]]
@@ -633,6 +651,11 @@ def _describe(say: Any, run: Run) -> None:
     others = run.machine_cpu - run.server_cpu - run.client_cpu - run.sender_cpu
     if others > 0.25:
         say(f"      !! other processes used {others:.2f} cores meanwhile: figures are disturbed")
+    if run.full_gc_ms:
+        say(
+            f"      server: {len(run.full_gc_ms)} full GC collection(s) over its life, longest "
+            f"{max(run.full_gc_ms):.0f} ms, {sum(run.full_gc_ms):.0f} ms in all"
+        )
     if run.missing or run.refused or run.closes:
         say(f"      !! not delivered {run.missing}, refused {run.refused}, closes {run.closes}")
 

@@ -10,6 +10,15 @@ Definitions (Kraken's names in brackets):
 - available [availableMargin] = equity - initial with orders.
 An account is liquidated when equity < maintenance; resting orders are removed while
 available < 0.
+
+Caching: `MarginModel` remembers the last `Exposure` it computed per (account, symbol) together
+with the inputs it came from: position size and entry, resting buy and sell lots, mark and
+instrument. The
+Decimal inputs are compared by identity (every change of a position or a price stores a new
+object; Decimals are immutable), the lot counts by value, so a remembered exposure is reused
+exactly when it would be recomputed from the very same numbers, and nothing has to invalidate
+it. A wallet summary adds the (mostly remembered) exposures of its symbols to its balances.
+tests/property/test_margin_cache.py checks cached against freshly computed results.
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ from ..engine.instruments import Instrument
 from .account import Account
 
 _ZERO = Decimal(0)
+_DEFAULT_HAIRCUT = Decimal("0.1")
+_Inputs = tuple[Decimal, Decimal, int, int, Decimal, Instrument]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +109,40 @@ class MarginModel:
         self.mark = mark
         self.usd_price = usd_price
         self.haircuts = haircuts
+        #: (account id, symbol) -> (size, entry, buy lots, sell lots, mark) and its exposure
+        self._exposures: dict[tuple[str, str], tuple[_Inputs, Exposure]] = {}
 
     def symbols(self, account: Account, wallet: str) -> list[str]:
-        names = set(account.positions) | set(account.open_buys) | set(account.open_sells)
-        return sorted(s for s in names if self.instruments[s].margin_wallet == wallet)
+        names = {*account.positions, *account.open_buys, *account.open_sells}
+        instruments = self.instruments
+        return sorted(s for s in names if instruments[s].margin_wallet == wallet)
 
     def symbol_exposure(self, account: Account, symbol: str) -> Exposure:
+        pos = account.positions.get(symbol)
+        size, entry = (pos.size, pos.entry) if pos is not None else (_ZERO, _ZERO)
+        buys = account.open_buys.get(symbol, 0)
+        sells = account.open_sells.get(symbol, 0)
+        mark = self.mark(symbol)
+        inst = self.instruments[symbol]
+        slot = (account.account_id, symbol)
+        known = self._exposures.get(slot)
+        if known is not None:
+            k = known[0]
+            if (
+                k[0] is size
+                and k[1] is entry
+                and k[2] == buys
+                and k[3] == sells
+                and k[4] is mark
+                and k[5] is inst
+            ):
+                return known[1]
+        found = exposure(inst, size, entry, inst.size(buys), inst.size(sells), mark)
+        self._exposures[slot] = ((size, entry, buys, sells, mark, inst), found)
+        return found
+
+    def fresh_exposure(self, account: Account, symbol: str) -> Exposure:
+        """`symbol_exposure` computed from scratch, bypassing the cache (tests, audits)."""
         inst = self.instruments[symbol]
         pos = account.positions.get(symbol)
         size, entry = (pos.size, pos.entry) if pos is not None else (_ZERO, _ZERO)
@@ -116,7 +155,8 @@ class MarginModel:
             return "USD"
         return wallet[3:6].upper()  # fi_xbtusd -> XBT
 
-    def summary(self, account: Account, wallet: str) -> MarginSummary:
+    def summary(self, account: Account, wallet: str, fresh: bool = False) -> MarginSummary:
+        """The wallet's margin; `fresh` recomputes every exposure instead of reusing them."""
         currency = self.wallet_currency(wallet)
         balances = account.wallets[wallet].balances if wallet in account.wallets else {}
         balance_value = collateral = _ZERO
@@ -124,13 +164,14 @@ class MarginModel:
             for cur, qty in balances.items():
                 value = qty * self.usd_price(cur)
                 balance_value += value
-                haircut = self.haircuts.get(cur, Decimal("0.1"))
+                haircut = self.haircuts.get(cur, _DEFAULT_HAIRCUT)
                 collateral += value * (1 - haircut) if qty > 0 else value
         else:
             balance_value = collateral = balances.get(currency, _ZERO)
         unreal = im = im_orders = mm = _ZERO
+        of = self.fresh_exposure if fresh else self.symbol_exposure
         for symbol in self.symbols(account, wallet):
-            e = self.symbol_exposure(account, symbol)
+            e = of(account, symbol)
             unreal += e.unrealised
             im += e.initial
             im_orders += e.initial_with_orders

@@ -106,6 +106,8 @@ class PositionChanged(Event):
 
 
 class BalanceKind(Enum):
+    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
+
     DEPOSIT = "deposit"
     FEE = "fee"
     REALISED_PNL = "realised_pnl"

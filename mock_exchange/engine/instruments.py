@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import Enum
 
+_ZERO = Decimal(0)
+
 
 class ContractKind(Enum):
+    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
+
     FLEXIBLE_PERPETUAL = "flexible_perpetual"  # PF_: linear, multi-collateral, USD settled
     FLEXIBLE_FUTURE = "flexible_future"  # FF_: linear, multi-collateral, dated
     INVERSE_PERPETUAL = "inverse_perpetual"  # PI_: inverse, single-collateral (base coin)
@@ -60,6 +64,10 @@ class Instrument:
     settlement_currency: str = field(init=False)
     #: the wallet whose collateral backs this contract (Kraken's account names)
     margin_wallet: str = field(init=False)
+    #: (threshold, next tier's threshold or None, initial, maintenance) per tier
+    bands: tuple[tuple[Decimal, Decimal | None, Decimal, Decimal], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # derived once: these are read several times for every order
@@ -70,6 +78,12 @@ class Instrument:
         set_(self, "settlement_currency", self.base if inverse else self.quote)
         set_(self, "margin_wallet",
              f"fi_{self.base.lower()}{self.quote.lower()}" if inverse else "flex")
+        tiers = self.margin_tiers
+        uppers = [t.threshold for t in tiers[1:]] + [None]
+        set_(self, "bands", tuple(
+            (t.threshold, upper, t.initial, t.maintenance)
+            for t, upper in zip(tiers, uppers, strict=True)
+        ))
 
     # -- grids -------------------------------------------------------------------------------
     def to_ticks(self, price: Decimal) -> int | None:
@@ -90,7 +104,9 @@ class Instrument:
         return ticks * self.tick_size
 
     def size(self, lots: int) -> Decimal:
-        return Decimal(lots).scaleb(-self.precision)
+        # lots x 10^-precision: the same Decimal (digits and exponent) as
+        # Decimal(lots).scaleb(-precision), at a third of the cost
+        return lots * self.lot_size
 
     def ticks_floor(self, price: Decimal) -> int:
         return int((price / self.tick_size).to_integral_value(ROUND_FLOOR))
@@ -116,17 +132,16 @@ class Instrument:
     def margin(self, size: Decimal, mark: Decimal) -> tuple[Decimal, Decimal]:
         """(initial, maintenance) margin for a position of `size` at `mark`, settlement currency."""
         if size == 0 or mark <= 0:
-            return Decimal(0), Decimal(0)
+            return _ZERO, _ZERO
         exposure = self.exposure(size, mark)
-        im = mm = Decimal(0)
-        tiers = self.margin_tiers
-        for i, tier in enumerate(tiers):
-            upper = tiers[i + 1].threshold if i + 1 < len(tiers) else None
-            if exposure <= tier.threshold:
+        im = mm = _ZERO
+        for threshold, upper, initial, maintenance in self.bands:
+            if exposure <= threshold:
                 break
-            part = (min(exposure, upper) if upper is not None else exposure) - tier.threshold
-            im += part * tier.initial
-            mm += part * tier.maintenance
+            # the part of the exposure inside this tier: min(exposure, upper) - threshold
+            part = (upper if upper is not None and upper < exposure else exposure) - threshold
+            im += part * initial
+            mm += part * maintenance
         scale = self.value(size, mark) / exposure
         return im * scale, mm * scale
 

@@ -12,6 +12,8 @@ from enum import Enum
 class UpdateReason(Enum):
     """Why an order entered, changed or left the set of open orders."""
 
+    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
+
     NEW_USER_ORDER = "new_user_order"
     LIQUIDATION = "liquidation"
     STOP_ORDER_TRIGGERED = "stop_order_triggered"
@@ -33,6 +35,8 @@ class UpdateReason(Enum):
 
 class Reject(Enum):
     """Why a place, edit or cancel command was refused (nothing changed in the book)."""
+
+    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
 
     MARKET_SUSPENDED = "market_suspended"
     MARKET_INACTIVE = "market_inactive"

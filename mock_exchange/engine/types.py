@@ -15,6 +15,8 @@ from enum import Enum
 
 
 class Side(Enum):
+    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
+
     BUY = "buy"
     SELL = "sell"
 
@@ -29,6 +31,8 @@ class Side(Enum):
 
 class OrderType(Enum):
     """Order types as a user asks for them; `MKT` rests nowhere and reports as IOC."""
+
+    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
 
     LMT = "lmt"
     POST = "post"
@@ -55,6 +59,8 @@ _IMMEDIATE_TYPES = frozenset({OrderType.IOC, OrderType.MKT, OrderType.FOK, Order
 
 
 class TriggerSignal(Enum):
+    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
+
     MARK = "mark"
     INDEX = "index"
     LAST = "last"
@@ -80,6 +86,8 @@ class QtyMode(Enum):
 
 
 class SelfTradeStrategy(Enum):
+    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
+
     REJECT_TAKER = "reject_taker"
     CANCEL_MAKER_SELF = "cancel_maker_self"
     CANCEL_MAKER_CHILD = "cancel_maker_child"
@@ -87,6 +95,8 @@ class SelfTradeStrategy(Enum):
 
 
 class MarketState(Enum):
+    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
+
     OPEN = "open"
     POST_ONLY = "post_only"
     SUSPENDED = "suspended"
@@ -94,6 +104,8 @@ class MarketState(Enum):
 
 
 class FillType(Enum):
+    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
+
     MAKER = "maker"
     TAKER = "taker"
     TAKER_AFTER_EDIT = "takerAfterEdit"
@@ -242,3 +254,25 @@ class OrderView:
     @property
     def is_trigger(self) -> bool:
         return self.kind.is_trigger
+
+    def with_filled(self, filled: Decimal) -> OrderView:
+        """This view with another `filled` (`dataclasses.replace` without its introspection)."""
+        return OrderView(
+            self.order_id,
+            self.account_id,
+            self.symbol,
+            self.side,
+            self.kind,
+            self.qty,
+            filled,
+            self.limit_price,
+            self.stop_price,
+            self.created,
+            self.updated,
+            self.cli_ord_id,
+            self.reduce_only,
+            self.signal,
+            self.trigger_side,
+            self.trailing,
+            self.limit_offset,
+        )

@@ -117,6 +117,8 @@ class Exchange:
             self.settings.funding_interval_ms
         )
         self._out: list[Event] = []
+        #: timers' view of `markets` (dated ones, any perpetual), rebuilt if the dict changes
+        self.calendar: tuple[dict[str, Market], int, list[Market], bool] | None = None
         from . import assignment, funds, rfq  # transfers, RFQs, assignment program
 
         self.transfers = funds.TransferLog()

@@ -34,6 +34,7 @@ from ..engine.types import (
     MarketState,
     Order,
     OrderType,
+    OrderView,
     SelfTradeStrategy,
     Side,
     Trailing,
@@ -175,6 +176,7 @@ def commit(
         ex.remove_order(maker, UpdateReason.WOULD_NOT_REDUCE_POSITION)
     outcome = ex.outcome(order_id=order.order_id, cli_ord_id=order.cli_ord_id)
     rests = _resting_lots(order, plan) > 0
+    view: OrderView | None = None  # the taker as its last trade showed it (unchanged since)
     if plan.fills:
         taker_fill = (
             FillType.LIQUIDATION
@@ -187,12 +189,14 @@ def commit(
         for maker, lots in plan.fills:
             order.filled += lots
             order.updated = ex.now
-            settle_trade(ex, market, maker, order, lots, taker_fill, after_edit, reduced_lots)
+            view = settle_trade(
+                ex, market, maker, order, lots, taker_fill, after_edit, reduced_lots
+            )
             reduced_lots = 0
         trim_reduce_only(ex, market.instrument, [order, *(m for m, _ in plan.fills)])
     if order.remaining == 0:
         order.alive = False
-        ex.remember(ex.view(order), True, UpdateReason.FULL_FILL)
+        ex.remember(view or ex.view(order), True, UpdateReason.FULL_FILL)
     elif rests:
         market.book.add(order)
         ex.register(order)
@@ -200,7 +204,7 @@ def commit(
             ex.emit(
                 OrderPlaced(
                     *ex.stamp(),
-                    ex.view(order),
+                    view or ex.view(order),
                     reason,
                     market.instrument.size(reduced_lots) if reduced_lots else None,
                 )
@@ -221,8 +225,9 @@ def settle_trade(
     taker_fill: FillType,
     taker_resting: bool,
     taker_reduced_lots: int,
-) -> None:
-    """Book one execution: the trade event, both positions, realised PnL and fees."""
+) -> OrderView:
+    """Book one execution: the trade event, both positions, realised PnL and fees. Returns
+    the taker's view as the trade shows it."""
     inst = market.instrument
     price, qty = inst.price(maker.price), inst.size(lots)  # type: ignore[arg-type]
     fees = ex.settings.fees
@@ -241,6 +246,7 @@ def settle_trade(
     else:
         maker_acct.track_order(inst.symbol, maker.side.sign > 0, -lots)
     trade_id = ex.ids.uuid()
+    taker_view = ex.view(taker)
     ex.emit(
         Trade(
             *ex.stamp(),
@@ -250,7 +256,7 @@ def settle_trade(
             qty,
             taker.side,
             maker_view,
-            ex.view(taker),
+            taker_view,
             FillType.MAKER,
             taker_fill,
             maker_fee,
@@ -264,6 +270,7 @@ def settle_trade(
         book_fill(ex, acct, inst, order.side.sign * qty, price, fee, trade_id)
     market.last, market.last_size, market.last_time = price, qty, ex.now
     market.trade_count += 1
+    return taker_view
 
 
 def book_fill(

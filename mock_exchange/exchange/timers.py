@@ -33,22 +33,39 @@ def arm_dead_man_switch(ex: Exchange, cmd: ArmDeadManSwitch) -> Outcome:
 
 
 def next_deadline(ex: Exchange) -> int | None:
-    times = list(ex.armed.values())
-    times += [m.instrument.last_trading_ms for m in _expiring(ex)]  # type: ignore[misc]
-    if any(m.instrument.kind.perpetual for m in ex.markets.values()):
-        times.append(ex.next_funding)
-    expiry = rfq.next_expiry(ex)
-    if expiry is not None:
-        times.append(expiry)
-    return min(times) if times else None
+    """Checked before every command, so it reads only what can change: the armed switches,
+    the dated markets still trading, the funding time and open RFQs (the market list and
+    which markets are dated or perpetual are fixed when the exchange is built)."""
+    dated, perpetual = _calendar(ex)
+    due = ex.next_funding if perpetual else None
+    if ex.armed:
+        first = min(ex.armed.values())
+        due = first if due is None or first < due else due
+    for market in dated:
+        if market.state is not MarketState.INACTIVE:
+            expiry: int = market.instrument.last_trading_ms  # type: ignore[assignment]
+            due = expiry if due is None or expiry < due else due
+    if ex.rfqs.open:
+        expiry_rfq = rfq.next_expiry(ex)
+        if expiry_rfq is not None and (due is None or expiry_rfq < due):
+            due = expiry_rfq
+    return due
+
+
+def _calendar(ex: Exchange) -> tuple[list[Market], bool]:
+    """(dated markets, whether a perpetual is listed) of `ex`, worked out once per market list."""
+    markets = ex.markets
+    cached = ex.calendar
+    if cached is not None and cached[0] is markets and cached[1] == len(markets):
+        return cached[2], cached[3]
+    dated = [m for m in markets.values() if m.instrument.last_trading_ms is not None]
+    perpetual = any(m.instrument.kind.perpetual for m in markets.values())
+    ex.calendar = (markets, len(markets), dated, perpetual)
+    return dated, perpetual
 
 
 def _expiring(ex: Exchange) -> list[Market]:
-    return [
-        m
-        for m in ex.markets.values()
-        if m.instrument.last_trading_ms is not None and m.state is not MarketState.INACTIVE
-    ]
+    return [m for m in _calendar(ex)[0] if m.state is not MarketState.INACTIVE]
 
 
 def fire_due(ex: Exchange, due: int) -> None:

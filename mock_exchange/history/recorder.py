@@ -16,10 +16,10 @@ How events map (one batch is one atomic command, so a new taker's fills are seen
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..engine import events as ev
 from ..engine.instruments import Instrument
@@ -93,10 +93,15 @@ class History:
         self._accounts: dict[str, AccountLogs] = {}
         self._symbols: dict[str, SymbolLogs] = {}
         self._candles: dict[tuple[CandleSource, str, str], OrderedDict[int, Candle]] = {}
+        #: (source, symbol) -> (width, series) for every resolution: the same series objects as
+        #: `_candles`, found with one lookup per trade instead of one per resolution
+        self._series: dict[tuple[CandleSource, str], list[tuple[int, OrderedDict[int, Candle]]]]
+        self._series = {}
         self.positions: dict[tuple[str, str], tuple[Decimal, Decimal, Decimal]] = {}
         self.reasons: OrderedDict[str, UpdateReason | Reject] = OrderedDict()
         self.cli_ids: OrderedDict[tuple[str, str], str] = OrderedDict()
         self.closed: deque[tuple[int, str, str]] = deque(maxlen=self.limits.orders)
+        self._handlers = self._dispatch()
 
     # -- queries -----------------------------------------------------------------------------
     def account(self, account_id: str) -> AccountLogs:
@@ -134,49 +139,62 @@ class History:
     def record(self, events: Sequence[ev.Event]) -> None:
         batch = Batch()
         for event in events:
-            if isinstance(event, ev.Trade) and not event.taker_resting:
-                batch.takers[event.taker.order_id] = event.taker
-            elif isinstance(event, ev.TriggerActivated):
+            if type(event) is ev.Trade:
+                if not event.taker_resting:
+                    batch.takers[event.taker.order_id] = event.taker
+            elif type(event) is ev.TriggerActivated:
                 batch.activated.add(event.order.order_id)
+        handlers = self._handlers
         for event in events:
-            self._one(event, batch)
+            handler = handlers.get(type(event)) or _inherited(handlers, type(event))
+            if handler is not None:
+                handler(event, batch)
 
-    def _one(self, event: ev.Event, batch: Batch) -> None:
-        if isinstance(event, ev.Trade):
-            self._trade(event, batch)
-        elif isinstance(event, ev.OrderPlaced):
-            if event.order.order_id not in batch.placed:
-                trig = event.order.is_trigger
-                kind = OrderKind.TRIGGER_PLACED if trig else OrderKind.PLACED
-                self._order(event.time, kind, event.order, None, event.reason, event.reduced_qty)
-                if event.reason is not UpdateReason.NEW_USER_ORDER:
-                    self._reason(event.order, event.reason)
-        elif isinstance(event, ev.OrderEdited):
-            kind = OrderKind.TRIGGER_UPDATED if event.new.is_trigger else OrderKind.UPDATED
-            self._order(event.time, kind, event.new, event.old, event.reason, event.reduced_qty)
-            self._reason(event.new, event.reason)
-        elif isinstance(event, ev.OrderCancelled):
-            trig = event.order.is_trigger
-            kind = OrderKind.TRIGGER_CANCELLED if trig else OrderKind.CANCELLED
-            self._order(event.time, kind, event.order, None, event.reason, None)
-            self._closed(event.time, event.order, event.reason)
-        elif isinstance(event, ev.OrderRejected):
-            self._rejected(event)
-        elif isinstance(event, ev.TriggerActivated):
-            self._order(event.time, OrderKind.TRIGGER_ACTIVATED, event.order, None, None, None)
-            self._reason(event.order, UpdateReason.STOP_ORDER_TRIGGERED)
-        elif isinstance(event, ev.PositionChanged):
-            ledger.on_position(self, event, batch)
-        elif isinstance(event, ev.BalanceChanged):
-            ledger.on_balance(self, event, batch)
-        elif isinstance(event, ev.PricesChanged):
-            self._prices(event)
-        elif isinstance(event, ev.ContractSettled):
-            batch.settled, batch.trade = event, None
-        elif isinstance(event, ev.FundingRateApplied):
-            inst = self.instruments.get(event.symbol)
-            rate, mark = event.rate, event.mark
-            batch.funding[event.symbol] = rate / mark if inst and inst.inverse else rate * mark
+    def _placed(self, event: ev.OrderPlaced, batch: Batch) -> None:
+        if event.order.order_id not in batch.placed:
+            kind = OrderKind.TRIGGER_PLACED if event.order.is_trigger else OrderKind.PLACED
+            self._order(event.time, kind, event.order, None, event.reason, event.reduced_qty)
+            if event.reason is not UpdateReason.NEW_USER_ORDER:
+                self._reason(event.order, event.reason)
+
+    def _edited(self, event: ev.OrderEdited, batch: Batch) -> None:
+        kind = OrderKind.TRIGGER_UPDATED if event.new.is_trigger else OrderKind.UPDATED
+        self._order(event.time, kind, event.new, event.old, event.reason, event.reduced_qty)
+        self._reason(event.new, event.reason)
+
+    def _cancelled(self, event: ev.OrderCancelled, batch: Batch) -> None:
+        kind = OrderKind.TRIGGER_CANCELLED if event.order.is_trigger else OrderKind.CANCELLED
+        self._order(event.time, kind, event.order, None, event.reason, None)
+        self._closed(event.time, event.order, event.reason)
+
+    def _activated(self, event: ev.TriggerActivated, batch: Batch) -> None:
+        self._order(event.time, OrderKind.TRIGGER_ACTIVATED, event.order, None, None, None)
+        self._reason(event.order, UpdateReason.STOP_ORDER_TRIGGERED)
+
+    def _settled(self, event: ev.ContractSettled, batch: Batch) -> None:
+        batch.settled, batch.trade = event, None
+
+    def _funding(self, event: ev.FundingRateApplied, batch: Batch) -> None:
+        inst = self.instruments.get(event.symbol)
+        rate, mark = event.rate, event.mark
+        batch.funding[event.symbol] = rate / mark if inst and inst.inverse else rate * mark
+
+    def _dispatch(self) -> dict[type, Callable[[Any, Batch], None]]:
+        """Event type -> what recording it means (one lookup per event, not an isinstance
+        chain); the PnL and fee rows of a trade are the ledger module's business."""
+        return {
+            ev.Trade: self._trade,
+            ev.OrderPlaced: self._placed,
+            ev.OrderEdited: self._edited,
+            ev.OrderCancelled: self._cancelled,
+            ev.OrderRejected: lambda e, b: self._rejected(e),
+            ev.TriggerActivated: self._activated,
+            ev.PositionChanged: lambda e, b: ledger.on_position(self, e, b),
+            ev.BalanceChanged: lambda e, b: ledger.on_balance(self, e, b),
+            ev.PricesChanged: lambda e, b: self._prices(e),
+            ev.ContractSettled: self._settled,
+            ev.FundingRateApplied: self._funding,
+        }
 
     def next_n(self) -> int:
         self._n += 1
@@ -297,7 +315,7 @@ class History:
         self._candle(CandleSource.TRADE, trade.symbol, trade.time, trade.price, qty)
 
     def _fill_update(self, time: int, view: OrderView, qty: Decimal) -> None:
-        before = replace(view, filled=view.filled - qty)
+        before = view.with_filled(view.filled - qty)
         self._order(time, OrderKind.UPDATED, view, before, _fill_reason(view), None)
         self._reason(view, _fill_reason(view))
         if view.remaining == 0:
@@ -316,15 +334,21 @@ class History:
     def _candle(
         self, source: CandleSource, symbol: str, time: int, price: Decimal, qty: Decimal
     ) -> None:
-        for resolution, width in RESOLUTIONS_MS.items():
-            series = self._candles.setdefault((source, symbol, resolution), OrderedDict())
+        series_list = self._series.get((source, symbol))
+        if series_list is None:
+            series_list = self._series[(source, symbol)] = [
+                (width, self._candles.setdefault((source, symbol, resolution), OrderedDict()))
+                for resolution, width in RESOLUTIONS_MS.items()
+            ]
+        limit = self.limits.candles
+        for width, series in series_list:
             start = bucket_start(time, width)
             candle = series.get(start)
             if candle is not None:
                 candle.add(price, qty)
                 continue
             series[start] = Candle(start, price, qty)
-            if len(series) > self.limits.candles:
+            if len(series) > limit:
                 series.popitem(last=False)
 
     def _prices(self, event: ev.PricesChanged) -> None:
@@ -358,6 +382,17 @@ class History:
         history.follow(state)
         state.reset_hooks.append(lambda: history.follow(state))
         return history
+
+
+def _inherited(
+    handlers: dict[type, Callable[[Any, Batch], None]], kind: type
+) -> Callable[[Any, Batch], None] | None:
+    """The handler of the nearest recorded base class (no event class derives from another
+    today; this keeps `isinstance` semantics should one ever do)."""
+    for base in kind.__mro__[1:]:
+        if base in handlers:
+            return handlers[base]
+    return None
 
 
 def _fill_reason(view: OrderView) -> UpdateReason:

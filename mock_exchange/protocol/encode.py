@@ -43,6 +43,8 @@ _SHOWN_REJECTS = frozenset(
 
 def order_json(view: OrderView, filled: Any = None) -> JSON:
     """OrderJson; `filled` overrides the view's (EXECUTION events show it before the fill)."""
+    created = iso(view.created)  # most orders were last updated when they were created
+    updated = created if view.updated == view.created else iso(view.updated)
     return {
         "orderId": view.order_id,
         "cliOrdId": view.cli_ord_id,
@@ -53,8 +55,8 @@ def order_json(view: OrderView, filled: Any = None) -> JSON:
         "filled": num(view.filled if filled is None else filled),
         "limitPrice": num(view.limit_price),
         "reduceOnly": view.reduce_only,
-        "timestamp": iso(view.created),
-        "lastUpdateTimestamp": iso(view.updated),
+        "timestamp": created,
+        "lastUpdateTimestamp": updated,
     }
 
 

@@ -6,7 +6,10 @@ Job
 `PublicFeeds` follows the exchange's committed events and, per event, says which public
 messages it causes: one `book` delta per price level whose size changed, one `trade` message
 per execution. Snapshots (`book_snapshot`, `trade_snapshot`) and tickers are rendered from the
-exchange's state on demand.
+exchange's state on demand. A message is only rendered for a (feed, product) that somebody
+watches (the caller says which); the bookkeeping (published depth, sequence numbers, the
+tape) advances for every event either way, so a later subscriber sees the same snapshot and
+sequence it would have seen had it watched all along.
 
 Invariants
 ----------
@@ -16,15 +19,16 @@ Invariants
   size there differs from the exchange's book, so snapshot + deltas == exchange depth after
   every committed command. Deltas carry the level's size after the whole command (absolute,
   `0.0` deletes the level), in the order the command first touched each level.
-* Trades: per-product `seq` counts every execution; the tape keeps the newest 100 rendered
-  trades (snapshot newest first) and a bounded 24 h window for the ticker statistics.
+* Trades: per-product `seq` counts every execution; the tape keeps the newest 100 trades with
+  their `seq` (rendered when a snapshot or a watched delta needs them, the same message either
+  way; snapshot newest first) and a bounded 24 h window for the ticker statistics.
 * Pure bookkeeping: no I/O, no clock (times come from events or the caller).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,6 +45,16 @@ WINDOW_LIMIT = 100_000  # trades kept for the 24 h statistics, per product
 
 _SIDE = {Side.BUY: "buy", Side.SELL: "sell"}
 _TRADE_TYPES = {FillType.LIQUIDATION: "liquidation", FillType.BLOCK: "block"}
+
+
+class _Everything:
+    """A container that holds every key: render all messages (tests, the default)."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+_EVERYTHING = _Everything()
 
 
 class BookFeed:
@@ -75,9 +89,14 @@ class BookFeed:
         }
 
     def changes(
-        self, market: Market, levels: Iterable[tuple[Side, Decimal]], now: int
+        self,
+        market: Market,
+        levels: Iterable[tuple[Side, Decimal]],
+        now: int,
+        render: bool = True,
     ) -> Iterator[Message]:
-        """Deltas for the touched levels whose size differs from what was published."""
+        """Deltas for the touched levels whose size differs from what was published. With
+        `render` False the published depth and `seq` advance but no message is built."""
         inst, book = market.instrument, market.book
         for side, price in levels:
             ticks = inst.to_ticks(price)
@@ -92,6 +111,8 @@ class BookFeed:
             else:
                 self.published.pop((side, ticks), None)
             self.seq += 1
+            if not render:
+                continue
             yield {
                 "feed": "book",
                 "product_id": self.symbol,
@@ -121,29 +142,18 @@ class Tape:
 
     def __init__(self, seq: int = 0) -> None:
         self.seq = seq
-        self.recent: deque[Message] = deque(maxlen=TAPE_SIZE)
+        self.recent: deque[tuple[int, Trade]] = deque(maxlen=TAPE_SIZE)
         self.window: deque[tuple[int, Decimal, Decimal]] = deque(maxlen=WINDOW_LIMIT)
 
-    def record(self, trade: Trade) -> Message:
+    def record(self, trade: Trade, render: bool = True) -> Message | None:
+        """Count and keep one execution; its `trade` message when `render`, else None."""
         self.seq += 1
-        kind = _TRADE_TYPES.get(trade.taker_fill, "fill")
-        message = {
-            "feed": "trade",
-            "product_id": trade.symbol,
-            "uid": trade.trade_id,
-            "side": _SIDE[trade.taker_side],
-            "type": kind,
-            "seq": self.seq,
-            "time": trade.time,
-            "qty": num(trade.qty),
-            "price": num(trade.price),
-        }
-        self.recent.append(message)
+        self.recent.append((self.seq, trade))
         self.window.append((trade.time, trade.price, trade.qty))
-        return message
+        return trade_message(self.seq, trade) if render else None
 
     def snapshot(self, symbol: str) -> Message:
-        trades = list(reversed(self.recent))
+        trades = [trade_message(seq, trade) for seq, trade in reversed(self.recent)]
         return {"feed": "trade_snapshot", "product_id": symbol, "trades": trades}
 
     def stats(self, inst: Instrument, last: Decimal, now: int) -> Stats:
@@ -157,6 +167,21 @@ class Tape:
         return Stats(volume, quote, prices[0], max(prices), min(prices))
 
 
+def trade_message(seq: int, trade: Trade) -> Message:
+    """The `trade` message of one execution (the same in deltas and snapshots)."""
+    return {
+        "feed": "trade",
+        "product_id": trade.symbol,
+        "uid": trade.trade_id,
+        "side": _SIDE[trade.taker_side],
+        "type": _TRADE_TYPES.get(trade.taker_fill, "fill"),
+        "seq": seq,
+        "time": trade.time,
+        "qty": num(trade.qty),
+        "price": num(trade.price),
+    }
+
+
 class PublicFeeds:
     """Book and trade bookkeeping for every product of one exchange."""
 
@@ -164,15 +189,31 @@ class PublicFeeds:
         self.books = {symbol: BookFeed(m) for symbol, m in markets.items()}
         self.tapes = {symbol: Tape(m.trade_count) for symbol, m in markets.items()}
 
-    def on_event(self, event: Event, markets: dict[str, Market]) -> Iterator[tuple[str, Message]]:
-        """(feed, message) pairs this event causes, in order: book deltas, then the trade."""
+    def on_event(
+        self,
+        event: Event,
+        markets: dict[str, Market],
+        watched: Container[tuple[str, str]] = _EVERYTHING,
+    ) -> Iterator[tuple[str, Message]]:
+        """(feed, message) pairs this event causes, in order: book deltas, then the trade.
+        Only (feed, product) pairs in `watched` are rendered; the bookkeeping runs for all."""
+        if not isinstance(event, _BOOK_EVENTS):
+            return
         for symbol, levels in _touched(event):
             market, book = markets.get(symbol), self.books.get(symbol)
             if market is not None and book is not None:
-                for message in book.changes(market, levels, event.time):
+                render = ("book", symbol) in watched
+                for message in book.changes(market, levels, event.time, render):
                     yield "book", message
-        if isinstance(event, Trade) and event.symbol in self.tapes:
-            yield "trade", self.tapes[event.symbol].record(event)
+        if isinstance(event, Trade):
+            tape = self.tapes.get(event.symbol)
+            if tape is not None:
+                trade = tape.record(event, ("trade", event.symbol) in watched)
+                if trade is not None:
+                    yield "trade", trade
+
+
+_BOOK_EVENTS = (OrderPlaced, OrderCancelled, OrderEdited, Trade)
 
 
 def _touched(event: Event) -> list[tuple[str, list[tuple[Side, Decimal]]]]:

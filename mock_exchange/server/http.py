@@ -3,17 +3,25 @@
 A handler reads the request once (`read`), authenticates it over the raw bytes received
 (`authenticate`), and answers with `success(...)`; any `WireError` raised on the way becomes
 `{"result":"error","error":...,"serverTime":...}` with HTTP 200, Kraken's way.
+
+`submit` applies a command and, when the WebSocket hub queued messages for it, yields once to
+the event loop: the connection writers those messages woke run before the handler renders and
+writes its own answer, so a feed delta does not wait for the REST response (the messages are
+still queued before the response exists, so the order the issue asks for holds).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from ..engine.commands import Command
+from ..exchange import Outcome
 from ..protocol.auth import verify_rest
 from ..protocol.decode import Params
 from ..protocol.errors import API_LIMIT_EXCEEDED, AUTHENTICATION_ERROR, WireError
@@ -43,18 +51,30 @@ def state_of(request: Request) -> ServerState:
 
 async def read(request: Request) -> Call:
     raw_query = request.scope.get("query_string", b"")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise WireError("invalidArgument: body", 413)
-    raw_body = bytes(body)
+    raw_body = await _body(request)
     content_type = request.headers.get("content-type", "")
     form_body = raw_body if "json" not in content_type else b""
     params = Params.parse(raw_query, form_body)
     if "json" in content_type and raw_body:
         params = _merge_json(params, raw_query, raw_body)
     return Call(state_of(request), params, raw_query, raw_body, request)
+
+
+async def _body(request: Request) -> bytes:
+    """The whole request body, read once from the ASGI `receive` channel (what Starlette's
+    `request.stream()` does, without an async generator per request)."""
+    body = b""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
+        if chunk:
+            body = body + chunk if body else chunk
+            if len(body) > MAX_BODY_BYTES:
+                raise WireError("invalidArgument: body", 413)
+        if not message.get("more_body", False):
+            return bytes(body)
 
 
 def _merge_json(params: Params, raw_query: bytes, raw_body: bytes) -> Params:
@@ -75,7 +95,7 @@ def authenticate(call: Call, cost: int = 0) -> Call:
     authent = headers.get("authent", "")
     nonce = headers.get("nonce")
     if key is None or not verify_rest(
-        key.secret, authent, call.raw_query, call.raw_body, nonce or "", call.request.url.path
+        key.secret, authent, call.raw_query, call.raw_body, nonce or "", _path(call.request)
     ):
         raise WireError(AUTHENTICATION_ERROR)
     problem = state.nonces.check(key.key, nonce)
@@ -85,6 +105,31 @@ def authenticate(call: Call, cost: int = 0) -> Call:
         raise WireError(API_LIMIT_EXCEEDED)
     call.account_id, call.api_key = key.account_id, key.key
     return call
+
+
+async def submit(state: ServerState, command: Command) -> Outcome:
+    """`state.exchange.submit(command)`, then let woken WebSocket writers send first."""
+    outcome = state.exchange.submit(command)
+    hub = state.extras.get("ws_hub")
+    if hub is not None and hub.take_queued():
+        await asyncio.sleep(0)
+    return outcome
+
+
+async def submit_batch(state: ServerState, commands: list[Command]) -> list[Outcome]:
+    """`state.exchange.submit_batch(commands)`, then as `submit`."""
+    outcomes = state.exchange.submit_batch(commands)
+    hub = state.extras.get("ws_hub")
+    if hub is not None and hub.take_queued():
+        await asyncio.sleep(0)
+    return outcomes
+
+
+def _path(request: Request) -> str:
+    """`request.url.path` without building the whole URL (host, scheme, query): the scope's
+    path with the three characters Starlette escapes there escaped alike."""
+    path: str = request.scope["path"]
+    return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
 class KrakenJSON(Response):

@@ -20,7 +20,7 @@ from ..protocol import decode, encode
 from ..protocol.decode import Params
 from ..protocol.errors import REJECTS, WireError
 from ..protocol.formats import iso
-from .http import authenticate, read, success
+from .http import authenticate, read, submit, submit_batch, success
 
 V3 = "/derivatives/api/v3"
 
@@ -36,7 +36,7 @@ async def sendorder(request: Request) -> Response:
     call = await read(request)
     command = decode.place_order(call.params)
     authenticate(call, 10)
-    outcome = _checked(call.state.exchange.submit(replace(command, account_id=call.account_id)))
+    outcome = _checked(await submit(call.state, replace(command, account_id=call.account_id)))
     return success(call.state, sendStatus=encode.send_status(outcome, command.cli_ord_id))
 
 
@@ -44,7 +44,7 @@ async def editorder(request: Request) -> Response:
     call = await read(request)
     command = decode.edit_order(call.params)
     authenticate(call, 10)
-    outcome = _checked(call.state.exchange.submit(replace(command, account_id=call.account_id)))
+    outcome = _checked(await submit(call.state, replace(command, account_id=call.account_id)))
     status = encode.edit_status(outcome, command.order_id, command.cli_ord_id)
     return success(call.state, editStatus=status)
 
@@ -53,7 +53,7 @@ async def cancelorder(request: Request) -> Response:
     call = await read(request)
     command = decode.cancel_order(call.params)
     authenticate(call, 10)
-    outcome = call.state.exchange.submit(replace(command, account_id=call.account_id))
+    outcome = await submit(call.state, replace(command, account_id=call.account_id))
     return success(call.state, cancelStatus=encode.cancel_status(outcome, command.cli_ord_id))
 
 
@@ -61,7 +61,7 @@ async def cancelallorders(request: Request) -> Response:
     call = await read(request)
     command = decode.cancel_all(call.params)
     authenticate(call, 25)
-    outcome = call.state.exchange.submit(replace(command, account_id=call.account_id))
+    outcome = await submit(call.state, replace(command, account_id=call.account_id))
     return success(call.state, cancelStatus=encode.cancel_all_status(outcome, command.symbol))
 
 
@@ -69,7 +69,7 @@ async def cancelallordersafter(request: Request) -> Response:
     call = await read(request)
     command = decode.dead_man_switch(call.params)
     authenticate(call, 25)
-    outcome = call.state.exchange.submit(replace(command, account_id=call.account_id))
+    outcome = await submit(call.state, replace(command, account_id=call.account_id))
     return success(call.state, status=encode.dead_man_switch_status(outcome))
 
 
@@ -97,7 +97,7 @@ async def batchorder(request: Request) -> Response:
         if command is not None:
             slots.append(len(entries) - 1)
             commands.append(command)
-    outcomes = call.state.exchange.submit_batch(commands)
+    outcomes = await submit_batch(call.state, commands)
     for slot, command, outcome in zip(slots, commands, outcomes, strict=True):
         entries[slot] = _batch_entry(instructions[slot], command, outcome)
     return success(call.state, batchStatus=entries)

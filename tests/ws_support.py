@@ -9,6 +9,7 @@ from typing import Any
 
 from support import Harness
 
+from mock_exchange.history import History
 from mock_exchange.keys import KeyStore
 from mock_exchange.server.hub import Connection, Hub, Outbox
 from mock_exchange.server.state import ServerState
@@ -23,6 +24,7 @@ class Tap:
     def __init__(self) -> None:
         self.h = Harness()
         self.state = ServerState(self.h.ex, KeyStore(self.h.ex.ids))
+        History.attach(self.state)  # as create_app does: the hub needs it (account_log)
         self.hub = Hub.attach(self.state)
         self.loop = asyncio.new_event_loop()
 

@@ -3,7 +3,10 @@
 Invariants:
 - Records carry domain values (order views, decimals, enums, ms times); no Kraken wire names.
 - `n` is the record's position in the history's single increasing counter: it orders records
-  and pages through them; `uid` is a UUID-shaped string derived from `n` alone.
+  and pages through them; `uid` is a UUID-shaped string derived from `n` alone. Account-log
+  entries are the exception: their `uid` is the booking uid, derived from the `seq` of the
+  exchange event that opened the entry (`booking_uid`), so any reader of the same event stream
+  names the same entry alike.
 - Only `Candle`, `LogEntry` and `PositionUpdate` are mutable, and only while the batch of events
   that created them is being recorded (a trade's fee and PnL arrive as separate events).
 """
@@ -46,6 +49,13 @@ def uid_for(n: int) -> str:
     """A deterministic UUID-shaped id for the n-th record (version and variant bits set)."""
     h = f"{n:032x}"[-32:]
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:]}"
+
+
+def booking_uid(seq: int) -> str:
+    """The deterministic UUID-shaped booking uid of the account-log entry opened by the event
+    with this `seq` (variant nibble `b`, so it never equals a `uid_for` id)."""
+    h = f"{seq:032x}"[-32:]
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-b{h[17:20]}-{h[20:]}"
 
 
 class CandleSource(Enum):
@@ -145,39 +155,58 @@ class OrderRecord:
 
 
 class LogKind(Enum):
-    """What an account-log entry books."""
+    """What an account-log entry books (the protocol maps each to Kraken's `info` string)."""
 
     TRADE = "trade"
     LIQUIDATION = "liquidation"
     ASSIGNOR = "assignor"
     ASSIGNEE = "assignee"
+    UNWIND_COUNTERPARTY = "unwind_counterparty"
+    UNWIND_BANKRUPT = "unwind_bankrupt"
     SETTLEMENT = "settlement"
     FUNDING = "funding"
     DEPOSIT = "deposit"
-    TRANSFER = "transfer"
+    TRANSFER = "transfer"  # between two wallets of one account
+    SUBACCOUNT_TRANSFER = "subaccount_transfer"  # between two accounts of one master
+    CROSS_EXCHANGE_TRANSFER = "cross_exchange_transfer"  # a withdrawal to the spot wallet
 
     @classmethod
     def for_fill(cls, fill_type: FillType) -> LogKind:
         return _FILL_LOG_KINDS.get(fill_type, cls.TRADE)
+
+    @classmethod
+    def for_transfer(cls, source: str, target: str | None) -> LogKind:
+        """A transfer's kind from its accounts (`target` None: a withdrawal to spot)."""
+        if target is None:
+            return cls.CROSS_EXCHANGE_TRANSFER
+        return cls.TRANSFER if source == target else cls.SUBACCOUNT_TRANSFER
+
+    @property
+    def charges_liquidation_fee(self) -> bool:
+        """The liquidated side of a liquidation or assignment pays the liquidation fee."""
+        return self in (LogKind.LIQUIDATION, LogKind.ASSIGNOR)
 
 
 _FILL_LOG_KINDS = {
     FillType.LIQUIDATION: LogKind.LIQUIDATION,
     FillType.ASSIGNOR: LogKind.ASSIGNOR,
     FillType.ASSIGNEE: LogKind.ASSIGNEE,
+    FillType.UNWIND_COUNTERPARTY: LogKind.UNWIND_COUNTERPARTY,
+    FillType.UNWIND_BANKRUPT: LogKind.UNWIND_BANKRUPT,
 }
 
 
 @dataclass(slots=True)
 class LogEntry:
-    """One account-log row: a wallet balance (asset = currency) or a position (asset = symbol,
-    balances are signed sizes)."""
+    """One account-log entry, the single record both the History API and the `account_log`
+    feed render: a wallet balance (asset = currency) or a position (asset = symbol, balances
+    are signed sizes). Built once by `history.ledger`; complete when its batch is recorded."""
 
     id: int  # per account, from 1
-    uid: str
+    uid: str  # the booking uid: `booking_uid(seq)`
     time: int
     kind: LogKind
-    wallet: str
+    wallet: str  # the exchange's wallet name: cash, flex, fi_xbtusd
     asset: str
     old_balance: Decimal
     new_balance: Decimal
@@ -191,6 +220,9 @@ class LogEntry:
     execution: str | None = None
     old_entry: Decimal | None = None
     new_entry: Decimal | None = None
+    seq: int = 0  # the exchange event that opened the entry
+    collateral: str | None = None  # the currency of a single-collateral wallet's entry
+    liquidation_fee: Decimal | None = None
 
     @property
     def is_position(self) -> bool:

@@ -62,16 +62,30 @@ ORDER_EVENTS = {
     OrderKind.TRIGGER_CANCELLED: "OrderTriggerCancelled",
     OrderKind.TRIGGER_ACTIVATED: "OrderTriggerActivated",
 }
+#: Account-log `info` of each entry kind, the same on the History API and the `account_log` feed.
 LOG_INFO = {
     LogKind.TRADE: "futures trade",
     LogKind.LIQUIDATION: "futures liquidation",
     LogKind.ASSIGNOR: "futures assignor",
     LogKind.ASSIGNEE: "futures assignee",
+    LogKind.UNWIND_COUNTERPARTY: "futures unwind counterparty",
+    LogKind.UNWIND_BANKRUPT: "futures unwind bankrupt",
     LogKind.SETTLEMENT: "settlement",
     LogKind.FUNDING: "funding rate change",
     LogKind.DEPOSIT: "admin transfer",
     LogKind.TRANSFER: "transfer",
+    LogKind.SUBACCOUNT_TRANSFER: "subaccount transfer",
+    LogKind.CROSS_EXCHANGE_TRANSFER: "cross-exchange transfer",
 }
+#: Other `info` filter values Kraken documents: older spellings of ours, and kinds of entry the
+#: simulator never books (a filter on those is valid and finds nothing).
+LOG_INFO_ALIASES: dict[str, LogKind | None] = {
+    "liquidation": LogKind.LIQUIDATION, "assignor": LogKind.ASSIGNOR,
+    "assignee": LogKind.ASSIGNEE, "unwind counterparty": LogKind.UNWIND_COUNTERPARTY,
+    "unwind bankrupt": LogKind.UNWIND_BANKRUPT, "covered liquidation": None, "conversion": None,
+    "interest payment": None, "kfee applied": None,
+}  # fmt: skip
+_SINGLE_COLLATERAL = ("fi_", "fv_")
 TRADE_TYPES = {  # position history `tradeType`; any other fill is a userExecution
     FillType.LIQUIDATION: "liquidation",
     FillType.ASSIGNOR: "assignment",
@@ -274,15 +288,24 @@ def public_trade_type(maker_fill: FillType, taker_fill: FillType) -> str:
     return "liquidation" if taker_fill is FillType.LIQUIDATION else "fill"
 
 
+def ledger_account(wallet: str) -> str:
+    """Kraken's account-log name (`margin_account`) of a wallet, on both transports: `flex` and
+    `cash` as they are, a single-collateral wallet `fi_<base><quote>` as `f-<base>:<quote>`."""
+    if wallet.startswith(_SINGLE_COLLATERAL) and len(wallet) > 6:
+        return f"f-{wallet[3:-3]}:{wallet[-3:]}"
+    return wallet
+
+
 def log_entry(entry: LogEntry) -> JSON:
-    """One `account-log` row; assets and contracts are lower-case as Kraken writes them."""
+    """One `account-log` row; assets, contracts and currencies are lower-case as Kraken writes
+    them, and what an entry does not have is null (the feed writes "" and 0.0 instead)."""
     return {
         "id": entry.id,
         "date": iso(entry.time),
         "asset": entry.asset.lower(),
         "info": LOG_INFO[entry.kind],
         "booking_uid": entry.uid,
-        "margin_account": entry.wallet,
+        "margin_account": ledger_account(entry.wallet),
         "old_balance": num(entry.old_balance),
         "new_balance": num(entry.new_balance),
         "old_average_entry_price": num(entry.old_entry),
@@ -292,11 +315,11 @@ def log_entry(entry: LogEntry) -> JSON:
         "realized_pnl": num(entry.realised_pnl),
         "fee": num(entry.fee),
         "execution": entry.execution,
-        "collateral": None if entry.is_position or not entry.symbol else entry.asset.lower(),
+        "collateral": entry.collateral.lower() if entry.collateral else None,
         "funding_rate": num(entry.funding_rate),
         "realized_funding": num(entry.realised_funding),
         "conversion_spread_percentage": None,
-        "liquidation_fee": None,
+        "liquidation_fee": num(entry.liquidation_fee),
         "contract": entry.symbol.lower() if entry.symbol else None,
     }
 

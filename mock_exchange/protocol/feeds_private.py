@@ -3,8 +3,13 @@
 
 Job
 ---
-`PrivateFeeds.on_event` turns each committed event into the (feed, account, message) triples it
-causes, in event order; snapshots come from the exchange's open orders and the kept logs.
+`PrivateFeeds.on_event(event, watched)` turns each committed event into the (feed, account,
+message) triples it causes for the (feed, account) pairs in `watched` (the hub's subscription
+index), in event order; the bookkeeping (open-order ids, fill counters, kept records) advances
+for every account whether watched or not, so a late subscriber sees exactly what an early one
+does. Snapshots are rendered on subscribe from kept records: the exchange's open orders, the
+newest fills (raw `Trade` plus the fill's `seq`) and the History's ledger entries.
+`OrderFeeds` is the open-order part alone (no History needed), for in-process readers.
 
 Invariants (reference kraken-futures-ws.md §3.6, §4)
 ----------------------------------------------------
@@ -20,19 +25,21 @@ Invariants (reference kraken-futures-ws.md §3.6, §4)
   (`order_id`, `cli_ord_id` if any) when a resting order was removed. `qty` is the REMAINING size.
 * Hence open_orders snapshot + deltas == the account's open orders after every command.
 * Fills: one message per execution and account, `username` on deltas and `account` on
-  snapshots, a per-account `seq` that snapshots keep; the newest 100 fills and account-log
-  entries per account are kept for snapshots (only what happened since the hub attached).
+  snapshots, a per-account `seq` counted from when the feeds started; the newest 100 fills and
+  account-log entries per account since then make the snapshots.
+* Account log: every entry is the History's own `LogEntry` (built once by `history.ledger`; the
+  History records a batch before the hub renders it) rendered by `ledger_entry`; the History
+  API renders the same record (docs/funds-rfq-assignment.md, "The account log"). Entries are
+  final once their batch is recorded, so rendering one on subscribe equals rendering it live.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
-from decimal import Decimal
+from collections.abc import Container
 
 from ..engine.events import (
     BalanceChanged,
-    BalanceKind,
     Event,
     OrderCancelled,
     OrderEdited,
@@ -45,6 +52,8 @@ from ..engine.events import (
 )
 from ..engine.reasons import UpdateReason
 from ..engine.types import FillType, OrderType, OrderView, Side, TriggerSignal
+from ..history import History, LogEntry, ledger
+from .encode_history import LOG_INFO, ledger_account
 from .errors import feed_reason
 from .feeds import Message, num
 from .formats import iso
@@ -82,15 +91,6 @@ _FILL_TYPES = {
     FillType.BLOCK: "block",
 }
 _SIGNALS = {TriggerSignal.MARK: "mark", TriggerSignal.INDEX: "spot", TriggerSignal.LAST: "last"}
-_LEDGER_INFO = {
-    BalanceKind.DEPOSIT: "admin transfer",
-    BalanceKind.FEE: "futures trade",
-    BalanceKind.REALISED_PNL: "futures trade",
-    BalanceKind.FUNDING: "funding rate change",
-    BalanceKind.SETTLEMENT: "settlement",
-    BalanceKind.LIQUIDATION_FEE: "futures liquidation",
-    BalanceKind.TRANSFER: "transfer",
-}
 
 
 # -- open orders -----------------------------------------------------------------------------
@@ -153,140 +153,114 @@ def _is_cancel(event: Event, view: OrderView) -> bool:
 
 
 # -- fills and account log -------------------------------------------------------------------
+FILLS, ACCOUNT_LOG = "fills", "account_log"
+
+
 def fee_currency(currency: str) -> str:
     return "BTC" if currency == "XBT" else currency
 
 
-def fill_entries(trade: Trade) -> list[tuple[str, Message]]:
-    """(account id, fill without `seq`) for the maker's and the taker's side of a trade."""
-    taker_type = _FILL_ORDER_TYPES[trade.taker.kind]
-    sides = (
-        (trade.maker, trade.maker_fill, trade.maker_fee),
-        (trade.taker, trade.taker_fill, trade.taker_fee),
-    )
-    out = []
-    for view, fill_type, fee in sides:
-        entry: Message = {
-            "instrument": trade.symbol,
-            "time": trade.time,
-            "price": num(trade.price),
-            "seq": 0,
-            "buy": view.side is Side.BUY,
-            "qty": num(trade.qty),
-            "remaining_order_qty": num(view.remaining),
-            "order_id": view.order_id,
-        }
-        if view.cli_ord_id is not None:
-            entry["cli_ord_id"] = view.cli_ord_id
-        out.append(
-            (
-                view.account_id,
-                entry
-                | {
-                    "fill_id": trade.trade_id,
-                    "fill_type": _FILL_TYPES[fill_type],
-                    "fee_paid": num(fee),
-                    "fee_currency": fee_currency(trade.fee_currency),
-                    "taker_order_type": taker_type,
-                    "order_type": _FILL_ORDER_TYPES[view.kind],
-                },
-            )
-        )
-    return out
-
-
-def fills_snapshot(account_id: str, fills: list[Message]) -> Message:
-    return {"feed": "fills_snapshot", "account": account_id, "fills": fills}
-
-
-def margin_account(wallet: str) -> str:
-    """Kraken's ledger name of a wallet: `flex`, `cash`, `f-xbt:usd`."""
-    if wallet.startswith("fi_") and len(wallet) == 9:
-        return f"f-{wallet[3:6]}:{wallet[6:]}"
-    return wallet
-
-
-def ledger_entry(
-    event: BalanceChanged, entry_id: int, trade: Trade | None, entries: tuple[Decimal, Decimal]
-) -> Message:
-    """One `account_log` entry for a balance change (`trade`: the execution it books, if any)."""
-    is_trade = trade is not None and event.ref == trade.trade_id
-    return {
-        "id": entry_id,
-        "date": iso(event.time),
-        "asset": event.currency.lower(),
-        "info": _LEDGER_INFO[event.kind],
-        "booking_uid": f"00000000-0000-4000-8000-{event.seq:012x}",
-        "margin_account": margin_account(event.wallet),
-        "old_balance": num(event.balance - event.delta),
-        "new_balance": num(event.balance),
-        "old_average_entry_price": num(entries[0]) if is_trade else None,
-        "new_average_entry_price": num(entries[1]) if is_trade else None,
-        "trade_price": num(trade.price) if is_trade and trade else None,
-        "mark_price": None,
-        "realized_pnl": num(event.delta) if event.kind is BalanceKind.REALISED_PNL else None,
-        "fee": num(-event.delta) if event.kind is BalanceKind.FEE else None,
-        "execution": event.ref if is_trade and event.ref else "",
-        "collateral": event.currency,
-        "funding_rate": None,
-        "realized_funding": num(event.delta) if event.kind is BalanceKind.FUNDING else None,
-        "conversion_spread_percentage": None,
-        "liquidation_fee": num(-event.delta) if event.kind is BalanceKind.LIQUIDATION_FEE else None,
+def fill_entry(trade: Trade, maker: bool, seq: int) -> Message:
+    """One side (the maker's or the taker's) of a trade as a `fills` entry."""
+    if maker:
+        view, fill_type, fee = trade.maker, trade.maker_fill, trade.maker_fee
+    else:
+        view, fill_type, fee = trade.taker, trade.taker_fill, trade.taker_fee
+    entry: Message = {
+        "instrument": trade.symbol,
+        "time": trade.time,
+        "price": num(trade.price),
+        "seq": seq,
+        "buy": view.side is Side.BUY,
+        "qty": num(trade.qty),
+        "remaining_order_qty": num(view.remaining),
+        "order_id": view.order_id,
+    }
+    if view.cli_ord_id is not None:
+        entry["cli_ord_id"] = view.cli_ord_id
+    return entry | {
+        "fill_id": trade.trade_id,
+        "fill_type": _FILL_TYPES[fill_type],
+        "fee_paid": num(fee),
+        "fee_currency": fee_currency(trade.fee_currency),
+        "taker_order_type": _FILL_ORDER_TYPES[trade.taker.kind],
+        "order_type": _FILL_ORDER_TYPES[view.kind],
     }
 
 
-class Log:
-    """A per-account counter and its newest entries."""
+def ledger_entry(entry: LogEntry) -> Message:
+    """The `account_log` rendering of one ledger entry (the History API renders the same
+    record): Kraken's WebSocket key order, numbers as doubles with 0.0 and strings "" where the
+    entry has none, `contract` only for entries that concern one."""
+    out: Message = {"id": entry.id, "date": iso(entry.time), "asset": entry.asset.lower()}
+    if entry.symbol is not None:
+        out["contract"] = entry.symbol.lower()
+    return out | {
+        "info": LOG_INFO[entry.kind],
+        "booking_uid": entry.uid,
+        "margin_account": ledger_account(entry.wallet),
+        "old_balance": num(entry.old_balance),
+        "new_balance": num(entry.new_balance),
+        "old_average_entry_price": num(entry.old_entry),
+        "new_average_entry_price": num(entry.new_entry),
+        "trade_price": num(entry.trade_price),
+        "mark_price": num(entry.mark),
+        "realized_pnl": num(entry.realised_pnl),
+        "fee": num(entry.fee),
+        "execution": entry.execution or "",
+        "collateral": entry.collateral.lower() if entry.collateral else "",
+        "funding_rate": num(entry.funding_rate),
+        "realized_funding": num(entry.realised_funding),
+        "conversion_spread_percentage": 0.0,
+        "liquidation_fee": num(entry.liquidation_fee),
+    }
 
-    __slots__ = ("entries", "seq")
+
+class FillLog:
+    """An account's fill counter and its newest fills, kept raw: (trade, maker side?, seq)."""
+
+    __slots__ = ("fills", "seq")
 
     def __init__(self) -> None:
         self.seq = 0
-        self.entries: deque[Message] = deque(maxlen=LOG_SIZE)
+        self.fills: deque[tuple[Trade, bool, int]] = deque(maxlen=LOG_SIZE)
 
 
-# -- the tracker ---------------------------------------------------------------------------
-class PrivateFeeds:
-    """Open-order ids, fill and ledger logs for every account of one exchange."""
+class _Everyone:
+    """`watched` for a reader that wants every message."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+EVERYONE: Container[tuple[str, str]] = _Everyone()
+
+
+# -- the trackers --------------------------------------------------------------------------
+class OrderFeeds:
+    """The ids of the open orders and the `open_orders` / `open_orders_verbose` deltas."""
 
     def __init__(self, open_order_ids: set[str]) -> None:
         self.open = open_order_ids
-        self.fills: dict[str, Log] = {}
-        self.ledgers: dict[str, Log] = {}
-        self._entry: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
-        self._trade: Trade | None = None
 
-    def on_event(self, event: Event) -> Iterator[tuple[str, str, Message]]:
-        """(feed, account id, message) triples for this event, in order."""
-        yield from self._orders(event)
-        if isinstance(event, Trade):
-            self._trade = event
-            for account_id, entry in fill_entries(event):
-                log = self.fills.setdefault(account_id, Log())
-                entry["seq"] = log.seq
-                log.seq += 1
-                log.entries.append(entry)
-                yield (
-                    "fills",
-                    account_id,
-                    {"feed": "fills", "username": account_id, "fills": [entry]},
-                )
-        elif isinstance(event, PositionChanged):
-            key = (event.account_id, event.symbol)
-            before = self._entry.get(key)
-            self._entry[key] = (before[1] if before else Decimal(0), event.entry_price)
-        elif isinstance(event, BalanceChanged):
-            yield "account_log", event.account_id, self._ledger(event)
-        self._track(event)
-
-    def _orders(self, event: Event) -> Iterator[tuple[str, str, Message]]:
+    def on_event(
+        self, event: Event, watched: Container[tuple[str, str]] = EVERYONE
+    ) -> list[tuple[str, str, Message]]:
+        """(feed, account id, message) for the watched pairs, in order; tracks every order."""
+        out: list[tuple[str, str, Message]] = []
         if isinstance(event, OrderRejected) and event.order is None:
             wire = feed_reason(event.reason)
-            if wire is not None and (event.order_id or event.cli_ord_id):
+            account = event.account_id
+            named = event.order_id or event.cli_ord_id
+            if (VERBOSE, account) in watched and wire is not None and named:
                 msg = id_only(VERBOSE, event.order_id, event.cli_ord_id, True, wire)
-                yield VERBOSE, event.account_id, msg
-            return
+                out.append((VERBOSE, account, msg))
+            return out
         for view, reason in order_updates(event):
+            account = view.account_id
+            verbose = (VERBOSE, account) in watched
+            if not verbose and (OPEN_ORDERS, account) not in watched:
+                continue
             wire = feed_reason(reason)
             if wire is None:
                 continue
@@ -296,10 +270,13 @@ class PrivateFeeds:
                 continue  # e.g. the synthetic counterparty of a block or house trade
             is_cancel = _is_cancel(event, view)
             body = not is_cancel or reason is UpdateReason.FULL_FILL or refused
-            account = view.account_id
-            if known:
-                yield OPEN_ORDERS, account, order_delta(OPEN_ORDERS, view, wire, is_cancel, body)
-            yield VERBOSE, account, order_delta(VERBOSE, view, wire, is_cancel, body)
+            if known and (OPEN_ORDERS, account) in watched:
+                msg = order_delta(OPEN_ORDERS, view, wire, is_cancel, body)
+                out.append((OPEN_ORDERS, account, msg))
+            if verbose:
+                out.append((VERBOSE, account, order_delta(VERBOSE, view, wire, is_cancel, body)))
+        self._track(event)
+        return out
 
     def _track(self, event: Event) -> None:
         if isinstance(event, OrderPlaced):
@@ -311,12 +288,64 @@ class PrivateFeeds:
                 if view.remaining == 0:
                     self.open.discard(view.order_id)
 
-    def _ledger(self, event: BalanceChanged) -> Message:
-        log = self.ledgers.setdefault(event.account_id, Log())
-        log.seq += 1
-        trade = self._trade
-        key = (event.account_id, trade.symbol if trade is not None else "")
-        entries = self._entry.get(key, (Decimal(0), Decimal(0)))
-        entry = ledger_entry(event, log.seq, trade, entries)
-        log.entries.append(entry)
-        return {"feed": "account_log", "new_entry": entry}
+
+class PrivateFeeds:
+    """Order, fill and account-log feeds for every account of one exchange.
+
+    `history`: the server's `History`, attached before the hub, so it has recorded each batch
+    before `on_event` sees its events; the `account_log` feed sends the very entries the History
+    API serves. `since`: the exchange's `seq` when the feeds started (snapshots show what
+    happened after it).
+    """
+
+    def __init__(self, open_order_ids: set[str], history: History, since: int = 0) -> None:
+        self.orders = OrderFeeds(open_order_ids)
+        self.history = history
+        self.since = since
+        self.fills: dict[str, FillLog] = {}
+
+    def on_event(
+        self, event: Event, watched: Container[tuple[str, str]]
+    ) -> list[tuple[str, str, Message]]:
+        """(feed, account id, message) triples for the watched (feed, account) pairs, in order."""
+        out = self.orders.on_event(event, watched)
+        if isinstance(event, Trade):
+            fills = self.fills
+            for maker, account in ((True, event.maker.account_id), (False, event.taker.account_id)):
+                log = fills.get(account)
+                if log is None:
+                    log = fills[account] = FillLog()
+                seq = log.seq
+                log.seq = seq + 1
+                log.fills.append((event, maker, seq))
+                if (FILLS, account) in watched:
+                    entry = fill_entry(event, maker, seq)
+                    delta = {"feed": FILLS, "username": account, "fills": [entry]}
+                    out.append((FILLS, account, delta))
+        elif isinstance(event, PositionChanged | BalanceChanged):
+            account = event.account_id
+            if (ACCOUNT_LOG, account) in watched:
+                for row in ledger.opened_by(self.history.account(account), event.seq):
+                    message = {"feed": ACCOUNT_LOG, "new_entry": ledger_entry(row)}
+                    out.append((ACCOUNT_LOG, account, message))
+        return out
+
+    def fills_snapshot(self, account_id: str, only: frozenset[str] | None) -> Message:
+        """The newest fills of an account (of the `only` contracts, when given), oldest first."""
+        log = self.fills.get(account_id)
+        kept = log.fills if log is not None else ()
+        fills = [
+            fill_entry(trade, maker, seq)
+            for trade, maker, seq in kept
+            if only is None or trade.symbol in only
+        ]
+        return {"feed": "fills_snapshot", "account": account_id, "fills": fills}
+
+    def log_snapshot(self, account_id: str) -> Message:
+        """The newest account-log entries of an account since the feeds started, newest first."""
+        logs: list[Message] = []
+        for entry in reversed(self.history.account(account_id).log):
+            if entry.seq <= self.since or len(logs) == LOG_SIZE:
+                break
+            logs.append(ledger_entry(entry))
+        return {"feed": "account_log_snapshot", "logs": logs}

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..history import RESOLUTIONS_MS, AccountLogs, History
+from ..history import RESOLUTIONS_MS, AccountLogs, History, LogKind
 from ..protocol import encode_history as eh
 from ..protocol import encode_market as em
 from ..protocol.decode import Params, to_decimal
@@ -40,7 +40,11 @@ UNAUTHORIZED = {
 }
 _MAX_SECONDS = Decimal(10**12)
 _DIGITS = re.compile(r"[0-9]{1,19}")
-INFO_KINDS = {name: kind for kind, name in eh.LOG_INFO.items()}
+#: `info` filter values: ours, and the other spellings and kinds Kraken documents (None: never
+#: booked here, so the filter finds nothing).
+INFO_KINDS: dict[str, LogKind | None] = eh.LOG_INFO_ALIASES | {
+    name: kind for kind, name in eh.LOG_INFO.items()
+}
 
 
 def _bad(name: str) -> WireError:
@@ -176,9 +180,10 @@ async def account_log(request: Request) -> Response:
     call, query = await _private(request, DEFAULT_LOG_COUNT)
     first, last = _int(call.params, "from", None), _int(call.params, "to", None)
     info = call.params.text("info")
-    if info is not None and info.strip().lower() not in INFO_KINDS:
+    wanted = info.strip().lower() if info is not None else None
+    if wanted is not None and wanted not in INFO_KINDS:
         raise _bad("info")
-    kind = INFO_KINDS.get((info or "").strip().lower())
+    kind = INFO_KINDS.get(wanted) if wanted is not None else None
     entries = [
         e
         for e in (_logs(call).log if query.ascending else reversed(_logs(call).log))
@@ -186,7 +191,7 @@ async def account_log(request: Request) -> Response:
         and (query.before is None or e.time < query.before)
         and (first is None or e.id >= first)
         and (last is None or e.id <= last)
-        and (kind is None or e.kind is kind)
+        and (wanted is None or e.kind is kind)
     ]
     logs = [eh.log_entry(e) for e in entries[: query.count]]
     return KrakenJSON({"accountUid": call.account_id, "logs": logs})

@@ -4,8 +4,12 @@ Job
 ---
 One `Hub` per server state (`state.extras["ws_hub"]`). It listens to the exchange like `History`
 does, renders each committed event into feed messages (via `protocol.feeds_*`), serialises each
-message once and puts it on the outbox of every connection subscribed to it. It also owns the
-subscription index, per-connection challenges and the connection limits.
+message once and puts it on the outbox of every connection subscribed to it. Public and private
+messages are only rendered for a (feed, product or account) somebody subscribes to (their
+bookkeeping advances anyway, so snapshots do not depend on who watched); balances and positions
+only for watched accounts. The server's `History` must be attached first (`account_log` renders
+its ledger). It also owns the subscription index,
+per-connection challenges and the connection limits.
 
 Invariants
 ----------
@@ -19,6 +23,9 @@ Invariants
 * An admin reset re-attaches to the new exchange (fresh bookkeeping) and closes every
   connection with 1012 "Exchange reset": their snapshots describe a market that is gone.
 * A listener error is logged and swallowed: the WebSocket never breaks order entry.
+* `queued` turns True whenever a message is put on some outbox; a REST handler that takes it
+  (`take_queued`) may yield once to the event loop so the woken writers send before the
+  handler renders its own answer (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -27,17 +34,20 @@ import asyncio
 import copy
 import logging
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 from ..engine.events import Event
 from ..engine.ids import IdGenerator
+from ..history import History
 from ..protocol import feeds, feeds_account, feeds_private, feeds_public
 from ..protocol.feeds import Message
 from .state import ServerState
 
 log = logging.getLogger("mock_exchange.ws")
+
+_ACCOUNT_FEEDS = frozenset({"balances", "open_positions"})  # rendered per watched account
 
 _SALT = 0x5753_4348_414C_4C45  # mixes the challenge stream away from the exchange's ids
 
@@ -158,9 +168,12 @@ class Hub:
         self.state = state
         self.connections: dict[int, Connection] = {}
         self.subs: dict[tuple[str, str], dict[int, Connection]] = {}
+        #: the accounts whose `balances` or `open_positions` somebody watches (with a count)
+        self.account_watch: dict[str, int] = {}
         self.notifications: list[Message] = []
         self._next_id = 0
         self._per_ip: dict[str, int] = {}
+        self.queued = False
         self._start()
 
     @property
@@ -184,7 +197,12 @@ class Hub:
     def _start(self) -> None:
         ex = self.state.exchange
         self.public = feeds_public.PublicFeeds(ex.markets)
-        self.private = feeds_private.PrivateFeeds(set(ex.orders))
+        # The account_log feed renders the History's ledger records (History attaches first:
+        # create_app does, and so must anything else that builds a hub).
+        history = self.state.extras.get("history")
+        if not isinstance(history, History):
+            raise RuntimeError("attach a History to the server state before the WebSocket hub")
+        self.private = feeds_private.PrivateFeeds(set(ex.orders), history, ex.seq)
         seed = int.from_bytes(copy.copy(ex.ids).token(8), "big") ^ _SALT
         self._challenge_ids = IdGenerator(seed)
         ex.subscribe(self.on_events)
@@ -193,6 +211,7 @@ class Hub:
         for conn in list(self.connections.values()):
             conn.outbox.close(*feeds.EXCHANGE_RESET)
         self.subs.clear()
+        self.account_watch.clear()
         self._start()
 
     # -- connections ---------------------------------------------------------------------------
@@ -232,7 +251,10 @@ class Hub:
     # -- subscriptions ---------------------------------------------------------------------------
     def add(self, conn: Connection, feed: str, key: str, only: frozenset[str] | None) -> None:
         conn.subs[(feed, key)] = only
-        self.subs.setdefault((feed, key), {})[conn.id] = conn
+        targets = self.subs.setdefault((feed, key), {})
+        if conn.id not in targets and feed in _ACCOUNT_FEEDS:
+            self.account_watch[key] = self.account_watch.get(key, 0) + 1
+        targets[conn.id] = conn
 
     def remove(self, conn: Connection, feed: str, key: str) -> bool:
         if (feed, key) not in conn.subs:
@@ -244,7 +266,12 @@ class Hub:
     def _unindex(self, conn: Connection, key: tuple[str, str]) -> None:
         targets = self.subs.get(key)
         if targets is not None:
-            targets.pop(conn.id, None)
+            if targets.pop(conn.id, None) is not None and key[0] in _ACCOUNT_FEEDS:
+                left = self.account_watch[key[1]] - 1
+                if left:
+                    self.account_watch[key[1]] = left
+                else:
+                    del self.account_watch[key[1]]
             if not targets:
                 del self.subs[key]
 
@@ -261,14 +288,9 @@ class Hub:
             views = [ex.view(o) for o in ex.accounts[key].orders.values()]
             return [feeds_private.orders_snapshot(feed, key, views)]
         if feed == "fills":
-            entries = self.private.fills.get(key)
-            only = conn.subs.get((feed, key))
-            fills = [f for f in (entries.entries if entries else ()) if _wanted(f, only)]
-            return [feeds_private.fills_snapshot(key, fills)]
+            return [self.private.fills_snapshot(key, conn.subs.get((feed, key)))]
         if feed == "account_log":
-            entries = self.private.ledgers.get(key)
-            logs = list(reversed(entries.entries)) if entries else []
-            return [{"feed": "account_log_snapshot", "logs": logs}]
+            return [self.private.log_snapshot(key)]
         if feed == "balances":
             conn.seqs[(feed, key)] = 0
             return [feeds_account.balances(ex, key, conn.next_seq(feed, key))]
@@ -298,6 +320,11 @@ class Hub:
                     conn.send(message)
 
     # -- the listener ----------------------------------------------------------------------------
+    def take_queued(self) -> bool:
+        """Whether messages were queued since the last call (and forget it)."""
+        queued, self.queued = self.queued, False
+        return queued
+
     def on_events(self, events: Sequence[Event]) -> None:
         try:
             self._fan_out(events)
@@ -305,24 +332,25 @@ class Hub:
             log.exception("WebSocket fan-out failed")
 
     def _fan_out(self, events: Sequence[Event]) -> None:
-        ex = self.state.exchange
+        ex, subs, markets = self.state.exchange, self.subs, self.state.exchange.markets
+        public, private, publish = self.public.on_event, self.private.on_event, self._publish
         for event in events:
-            for feed, message in self.public.on_event(event, ex.markets):
-                self._publish(feed, message["product_id"], message)
-            for feed, account_id, message in self.private.on_event(event):
-                self._publish(feed, account_id, message)
-        watched = set(self._accounts("balances")) | set(self._accounts("open_positions"))
-        if not watched:
+            for feed, message in public(event, markets, subs):
+                publish(feed, message["product_id"], message)
+            for feed, account_id, message in private(event, subs):
+                publish(feed, account_id, message)
+        if not self.account_watch:
             return
+        watched = set(self.account_watch)
         families, moved = feeds_account.account_changes(ex, events, watched)
         for account_id, changed in families.items():
             for conn in self._targets("balances", account_id):
                 seq = conn.next_seq("balances", account_id)
-                conn.send(feeds_account.balances(ex, account_id, seq, changed))
+                self.queued |= conn.send(feeds_account.balances(ex, account_id, seq, changed))
         for account_id in sorted(moved):
             for conn in self._targets("open_positions", account_id):
                 seq = conn.next_seq("open_positions", account_id)
-                conn.send(feeds_account.positions(ex, account_id, seq))
+                self.queued |= conn.send(feeds_account.positions(ex, account_id, seq))
 
     def _publish(self, feed: str, key: str, message: Message) -> None:
         targets = self.subs.get((feed, key))
@@ -331,10 +359,7 @@ class Hub:
         text = feeds.dumps(message)
         for conn in targets.values():
             if feed != "fills" or _wanted(message["fills"][0], conn.subs.get((feed, key))):
-                conn.outbox.put(text)
-
-    def _accounts(self, feed: str) -> Iterator[str]:
-        return (key for (f, key) in self.subs if f == feed)
+                self.queued |= conn.outbox.put(text)
 
     def _targets(self, feed: str, key: str) -> list[Connection]:
         return list(self.subs.get((feed, key), {}).values())

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from integration.server import running_server
+from unit.history.ledger_tap import as_feed
 from websockets.sync.client import ClientConnection, connect
 
 from mock_exchange.protocol.auth import endpoint_path_for, sign_challenge, sign_rest
@@ -205,26 +206,18 @@ def test_flex_to_cash_and_back_moves_exactly_the_amount_everywhere(live: Live) -
                      ("cash", D(0), D("125.5")), ("flex", D(1000), D("874.5"))]  # newest first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same ledger entry has two booking_uids: the account_log feed derives it from the "
-    "event seq (protocol/feeds_private.ledger_entry: 00000000-0000-4000-8000-<seq hex>), GET "
-    "/api/history/v3/account-log from the History ledger counter (history/ledger.py uid_for)",
-)
 def test_feed_and_history_give_a_transfer_entry_the_same_booking_uid(live: Live) -> None:
     alice = live.account(1000)
     feed = live.watch(alice, "account_log")
     live.ok(alice, "POST", "transfer", **transfer("flex", "cash", "USD", "100"))
-    streamed = {e["new_entry"]["booking_uid"] for e in feed.drain("account_log")}
-    history = live.logs(alice)
-    assert streamed == {e["booking_uid"] for e in history if e["info"] == "transfer"}
+    streamed = [e["new_entry"] for e in feed.drain("account_log")]
+    history = [e for e in live.logs(alice) if e["info"] == "transfer"][::-1]  # oldest first
+    assert [e["booking_uid"] for e in streamed] == [e["booking_uid"] for e in history]
+    assert len({e["booking_uid"] for e in streamed}) == 2
+    assert [e["id"] for e in streamed] == [2, 3]  # after the opening deposit
+    assert streamed == [as_feed(e) for e in history]  # field by field
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a transfer into fi_xbtusd is logged with margin_account 'fi_xbtusd' by GET "
-    "/api/history/v3/account-log but 'f-xbt:usd' (Kraken's ledger name) by the account_log feed",
-)
 def test_feed_and_history_name_the_single_collateral_wallet_alike(live: Live) -> None:
     xavier = live.account(None, wallets={"flex": {"XBT": "1"}})
     feed = live.watch(xavier, "account_log")
@@ -234,6 +227,26 @@ def test_feed_and_history_name_the_single_collateral_wallet_alike(live: Live) ->
     history = live.logs(xavier)
     assert streamed == ["flex", "f-xbt:usd"]
     assert [e["margin_account"] for e in history if e["info"] == "transfer"] == streamed[::-1]
+
+
+def test_withdrawals_and_subaccount_transfers_are_logged_alike_on_both(live: Live) -> None:
+    master = live.account(1000)
+    sub = live.account(None, master=master.account_id)
+    feeds = {a.account_id: live.watch(a, "account_log") for a in (master, sub)}
+    live.ok(master, "POST", "transfer/subaccount", fromUser=master.account_id,
+            toUser=sub.account_id, **transfer("flex", "cash", "USD", "300"))
+    live.ok(master, "POST", "withdrawal", currency="usd", amount="200", sourceWallet="flex")
+    for acct, expected in (
+        (master, [("subaccount transfer", "flex", 1000, 700),
+                  ("cross-exchange transfer", "flex", 700, 500)]),
+        (sub, [("subaccount transfer", "cash", 0, 300)]),
+    ):
+        streamed = [m["new_entry"] for m in feeds[acct.account_id].drain("account_log")]
+        history = live.logs(acct)[: len(expected)][::-1]
+        assert ledger([{"feed": "account_log", "new_entry": e} for e in streamed]) == expected
+        assert streamed == [as_feed(e) for e in history]
+    assert {e["info"] for e in live.logs(master)} == {
+        "admin transfer", "subaccount transfer", "cross-exchange transfer"}
 
 
 def test_refused_transfers_change_nothing(live: Live) -> None:

@@ -3,9 +3,15 @@ to a fresh exchange, connections whose outboxes are read directly. Exact message
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from ws_support import T0, Json, Tap, got
 
+from mock_exchange.engine.events import Event
+from mock_exchange.protocol.feeds import Message
 from mock_exchange.server.hub import Connection
+
+Triples = list[tuple[str, str, Message]]
 
 
 def test_fills_snapshot_and_deltas(tap: Tap) -> None:
@@ -103,7 +109,7 @@ def test_balances_positions_and_account_log(tap: Tap) -> None:
     tap.h.place(bob, "sell", "lmt", "1", 60000)
     tap.h.place(alice, "buy", "mkt", "1")
     feeds = [m["feed"] for m in got(conn)]
-    assert feeds == ["account_log", "balances", "open_positions"]
+    assert feeds == ["account_log", "account_log", "balances", "open_positions"]
     assert _position(tap, conn, alice)["balance"] == 1.0
 
 
@@ -145,3 +151,62 @@ def test_ticker_fields(tap: Tap) -> None:
         "maturityTime",
         "volumeQuote",
     }
+
+
+PRIVATE = ("open_orders", "open_orders_verbose", "fills", "account_log")
+
+
+def _trading(tap: Tap, alice: str, bob: str, price: int) -> None:
+    """Rests, fills (maker and taker, partial and full), edits, cancels and refusals."""
+    rest = tap.h.place(alice, "buy", "lmt", "1", price, cli_ord_id=f"a{price}").order_id
+    assert rest is not None
+    tap.h.place(bob, "sell", "ioc", "0.4", price)
+    tap.h.edit(alice, rest, limit_price=price - 10)
+    tap.h.place(alice, "buy", "ioc", "0.1", price - 2000)  # nothing to match: refused
+    tap.h.place(bob, "buy", "lmt", "0.2", price + 1000)
+    tap.h.place(alice, "sell", "mkt", "0.2")
+    tap.h.cancel(alice, rest)
+    tap.h.prices(mark=price + 100)
+
+
+def test_a_late_subscriber_gets_what_an_early_one_has(tap: Tap) -> None:
+    """Nobody watching renders nothing, yet the kept records let a late subscriber see the same
+    snapshots as a subscriber from the start (which gets a fresh one now) and the same deltas."""
+    alice, bob = tap.h.account("alice"), tap.h.account("bob")
+    early = tap.watch(alice, *PRIVATE)
+    early_start = got(early)
+    _trading(tap, alice, bob, 59000)
+    tap.h.place(alice, "buy", "lmt", "0.3", 57000)
+    early_deltas = got(early)
+    late = tap.watch(alice, *PRIVATE)
+    snapshots = got(late)
+    for feed in PRIVATE:
+        early.send(*tap.hub.initial(early, feed, alice))
+    assert got(early) == snapshots
+    assert [[o["qty"] for o in m["orders"]] for m in snapshots[:2]] == [[0.3], [0.3]]
+    fills, logs = snapshots[2]["fills"], snapshots[3]["logs"]
+    assert fills == [f for m in early_deltas if m["feed"] == "fills" for f in m["fills"]]
+    assert [f["seq"] for f in fills] == [0, 1]
+    new_entries = [m["new_entry"] for m in early_deltas if m["feed"] == "account_log"]
+    assert logs == list(reversed(early_start[3]["logs"] + new_entries))
+    assert [e["id"] for e in logs] == [5, 4, 3, 2, 1]
+    _trading(tap, alice, bob, 58000)
+    after = got(late)
+    assert after == got(early) and {m["feed"] for m in after} == set(PRIVATE)
+    assert [f["seq"] for m in after if m["feed"] == "fills" for f in m["fills"]] == [2, 3]
+
+
+def test_the_private_feeds_render_only_watched_pairs(tap: Tap) -> None:
+    alice, bob = tap.h.account("alice"), tap.h.account("bob")
+    rendered: list[tuple[str, str]] = []
+    on_event = tap.hub.private.on_event
+
+    def spy(event: Event, watched: Container[tuple[str, str]]) -> Triples:
+        out = on_event(event, watched)
+        rendered.extend((feed, account) for feed, account, _ in out)
+        return out
+
+    tap.hub.private.on_event = spy  # type: ignore[method-assign]
+    tap.watch(bob, "fills")
+    _trading(tap, alice, bob, 59000)
+    assert rendered == [("fills", bob)] * 2  # bob's two fills; nothing of alice's

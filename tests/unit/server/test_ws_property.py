@@ -19,6 +19,7 @@ from support import Harness
 
 from mock_exchange.engine import commands as c
 from mock_exchange.engine.types import MarketState, OrderType, Side
+from mock_exchange.history import History
 from mock_exchange.keys import KeyStore
 from mock_exchange.protocol.feeds_private import order_body
 from mock_exchange.server.hub import Connection, Hub, Outbox
@@ -186,6 +187,7 @@ def _check(h: Harness, mirror: Mirror, accounts: list[str]) -> None:
 def test_snapshot_plus_deltas_equals_exchange(steps: list[tuple[Any, ...]]) -> None:
     h = Harness()
     state = ServerState(h.ex, KeyStore(h.ex.ids))
+    History.attach(state)  # as create_app does: the hub renders account_log from it
     hub = Hub.attach(state)
     loop = asyncio.new_event_loop()
     try:

@@ -3,7 +3,8 @@
 
 Precedence, lowest first: defaults, the TOML file (`--config` or KRAKEN_MOCK_CONFIG), the
 environment, command-line flags. Every value is checked here; a bad one raises `ConfigError`
-naming its source, before anything is built.
+naming its source, before anything is built; `Settings.sources` records where each set value
+came from (what was not set has its default).
 
 Invariants of `build`:
 - everything that draws ids does so in a fixed order from `IdGenerator(seed)`: the demo accounts
@@ -75,6 +76,11 @@ class Settings:
     accounts: tuple[AccountSpec, ...] | None = None  # None: the two demo accounts
     tls: bool = False  # serve https/wss with a local CA (mock_exchange/tls.py, docs/tls.md)
     tls_dir: str | None = None  # where the CA and certificate go (None: a temporary folder)
+    #: `serve` a live exchange driven by this scenario (a file or a library name; scenarios.live)
+    scenario: str | None = None
+    #: setting -> where `load` found it (a flag, a KRAKEN_MOCK_* variable or "<file>: <key>");
+    #: a setting absent here has its default. Not part of equality.
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 # -- reading settings ----------------------------------------------------------------------
@@ -84,7 +90,7 @@ _ENV = {
     name.upper(): name
     for name in (
         "host", "port", "seed", "clock", "makers", "maker_interval_ms", "rate_limits", "admin",
-        "start", "symbols", "prices", "tls", "tls_dir",
+        "start", "symbols", "prices", "tls", "tls_dir", "scenario", "accounts",
     )
 }  # fmt: skip
 _FILE_KEYS = (*_ENV.values(), "instruments", "accounts")
@@ -92,6 +98,8 @@ _DECIMAL_FIELDS = {"tick_size", "max_position_size", "contract_size", "impact_mi
                    "funding_rate_coefficient", "max_relative_funding_rate", "collar"}  # fmt: skip
 _INT_FIELDS = {"precision", "opening_ms", "last_trading_ms", "max_open_orders"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Flags that are spelled otherwise than `--<setting>` (they switch a default off).
+_FLAG_NAMES = {"makers": "--no-makers", "admin": "--no-admin"}
 
 
 def load(
@@ -111,10 +119,12 @@ def load(
             setting = _ENV.get(name[len(ENV_PREFIX) :])
             if setting is None:
                 raise ConfigError(f"unknown environment variable {name}")
-            raw[setting] = (value, name)
+            if not value.strip():
+                continue  # empty is unset: lets compose files pass `${VAR:-}` through
+            raw[setting] = (_accounts_text(value) if setting == "accounts" else value, name)
     for key, value in (flags or {}).items():
         if value is not None:
-            raw[key] = (value, f"--{key.replace('_', '-')}")
+            raw[key] = (value, _FLAG_NAMES.get(key, f"--{key.replace('_', '-')}"))
     return _settings(raw)
 
 
@@ -158,7 +168,8 @@ def _settings(raw: dict[str, tuple[Any, str]]) -> Settings:
     out |= get("accounts", _accounts)
     out |= get("tls", _flag, "tls")
     out |= get("tls_dir", inputs.text, "tls_dir", 4096)
-    return Settings(**out)
+    out |= get("scenario", inputs.text, "scenario", 4096)
+    return Settings(**out, sources={key: where for key, (_, where) in raw.items()})
 
 
 def _int(value: object, name: str, low: int, high: int) -> int:
@@ -236,7 +247,28 @@ def _overrides(value: object) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _accounts_text(text: str) -> object:
+    """`alice:USD=100000,XBT=1;bob:USD=50000` as the [[accounts]] tables it stands for."""
+    tables: list[object] = []
+    for entry in text.split(";"):
+        name, sep, amounts = entry.partition(":")
+        if not entry.strip():
+            continue
+        if not sep or not name.strip():
+            return f"bad account {entry.strip()!r}: expected name:CURRENCY=amount,..."
+        balances: dict[str, str] = {}
+        for pair in filter(None, (p.strip() for p in amounts.split(","))):
+            currency, eq, amount = pair.partition("=")
+            if not eq:
+                return f"bad balance {pair!r} of {name.strip()}: expected CURRENCY=amount"
+            balances[currency.strip().upper()] = amount.strip()
+        tables.append({"name": name.strip(), "balances": balances})
+    return tables
+
+
 def _accounts(value: object) -> tuple[AccountSpec, ...]:
+    if isinstance(value, str):  # a message from _accounts_text
+        raise inputs.AdminError(value)
     if not isinstance(value, list):
         raise inputs.AdminError("accounts must be a list of tables ([[accounts]])")
     specs = []

@@ -1,12 +1,15 @@
 """`python -m mock_exchange serve` as a real process: it starts, prints working keys, its makers
-fill the book, its ticker runs, and it stops cleanly on SIGTERM."""
+fill the book, its ticker runs, and it stops cleanly on SIGTERM; `serve --scenario` names the
+settings set explicitly that the scenario ignores (and only those)."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -102,3 +105,45 @@ def test_stops_cleanly_on_sigterm() -> None:
     time.sleep(0.1)
     assert "Application shutdown complete" in "".join(running.err)
     assert "Traceback" not in "".join(running.err)
+
+
+def _serve_scenario(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], *args: str) -> str:
+    """stderr of `serve --scenario reason_full_fill --clock manual <args>` once it is healthy."""
+    for name in list(os.environ):
+        if name.startswith("KRAKEN_MOCK_"):
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    process = ServeProcess("--scenario", "reason_full_fill", "--clock", "manual", *args)
+    try:
+        process.wait_healthy()
+    finally:
+        process.stop()
+    return "".join(process.err)
+
+
+def test_scenario_warns_about_the_explicit_settings_it_ignores(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    toml = tmp_path / "market.toml"
+    toml.write_text('symbols = ["PF_XBTUSD"]\nrate_limits = "off"\n'
+                    '[[accounts]]\nname = "carol"\nbalances = { USD = 5 }\n')  # fmt: skip
+    err = _serve_scenario(
+        monkeypatch, {"KRAKEN_MOCK_MAKERS": "on", "KRAKEN_MOCK_PRICES": "XBT=1",
+                      "KRAKEN_MOCK_CONFIG": str(toml), "KRAKEN_MOCK_SEED": "4"},
+        "--config", str(toml),
+    )  # fmt: skip
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    assert warnings == [
+        "kraken-mock: warning: the scenario reason_full_fill brings its own market, accounts "
+        f"and actors; ignoring symbols ({toml}: symbols), prices (KRAKEN_MOCK_PRICES), "
+        f"accounts ({toml}: accounts), makers (KRAKEN_MOCK_MAKERS)"
+    ]
+
+
+def test_scenario_with_default_or_matching_settings_does_not_warn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    err = _serve_scenario(monkeypatch, {"KRAKEN_MOCK_RATE_LIMITS": "off"}, "--no-makers",
+                          "--seed", "3", "--host", "127.0.0.1")  # fmt: skip
+    assert "warning" not in err and "Application startup complete" in err

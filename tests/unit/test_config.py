@@ -1,4 +1,5 @@
-"""Settings from flags, environment and TOML; `build` and its determinism; the runtime clock."""
+"""Settings from flags, environment and TOML (and where each came from); `build` and its
+determinism; the runtime clock."""
 
 from __future__ import annotations
 
@@ -74,6 +75,28 @@ def test_precedence_file_then_env_then_flags(toml_file: Path) -> None:
     assert (s.port, s.seed, s.makers, s.host) == (9100, 8, True, "0.0.0.0")
 
 
+def test_sources_name_where_each_set_value_came_from(toml_file: Path) -> None:
+    env = {"KRAKEN_MOCK_CONFIG": str(toml_file), "KRAKEN_MOCK_PORT": "9100",
+           "KRAKEN_MOCK_SEED": "7", "KRAKEN_MOCK_PRICES": " "}  # fmt: skip
+    s = load({"seed": "8", "makers": False, "admin": None}, env)
+    assert s.sources == {
+        "host": f"{toml_file}: host", "clock": f"{toml_file}: clock",
+        "rate_limits": f"{toml_file}: rate_limits", "start": f"{toml_file}: start",
+        "symbols": f"{toml_file}: symbols", "prices": f"{toml_file}: prices",
+        "instruments": f"{toml_file}: instruments", "accounts": f"{toml_file}: accounts",
+        "port": "KRAKEN_MOCK_PORT", "seed": "--seed", "makers": "--no-makers",
+    }  # fmt: skip
+    assert load({}, {}).sources == {} and load({}, {}) == Settings()
+    assert cli.ignored_by_scenario(s) == [
+        f"symbols ({toml_file}: symbols)", f"instruments ({toml_file}: instruments)",
+        f"prices ({toml_file}: prices)", f"start ({toml_file}: start)",
+        f"accounts ({toml_file}: accounts)",
+    ]  # makers set to off: what a scenario does anyway
+    on = load({}, {"KRAKEN_MOCK_MAKERS": "on", "KRAKEN_MOCK_MAKER_INTERVAL_MS": "250"})
+    assert cli.ignored_by_scenario(on) == [
+        "makers (KRAKEN_MOCK_MAKERS)", "maker_interval_ms (KRAKEN_MOCK_MAKER_INTERVAL_MS)"]
+
+
 def test_environment_forms() -> None:
     env = {"KRAKEN_MOCK_PRICES": "XBT=61000, ETH=3100.5",
            "KRAKEN_MOCK_SYMBOLS": "pf_xbtusd,PF_ETHUSD",
@@ -87,6 +110,16 @@ def test_environment_forms() -> None:
     assert load({}, {"KRAKEN_MOCK_START": "2026-01-01T00:00:00Z"}).start_ms == 1_767_225_600_000
 
 
+def test_accounts_from_the_environment_and_empty_values_are_unset() -> None:
+    s = load({}, {"KRAKEN_MOCK_ACCOUNTS": "alice:USD=100000, xbt=1.5; bob:USD=50000",
+                  "KRAKEN_MOCK_SEED": "", "KRAKEN_MOCK_PORT": "  "})
+    assert s.accounts == (AccountSpec("alice", {"USD": "100000", "XBT": "1.5"}),
+                          AccountSpec("bob", {"USD": "50000"}))
+    assert (s.seed, s.port) == (Settings().seed, Settings().port)
+    _, info = build(s)
+    assert [a.name for a in info.accounts] == ["alice", "bob"]
+
+
 @pytest.mark.parametrize("env, message", [
     ({"KRAKEN_MOCK_PORT": "http"}, "KRAKEN_MOCK_PORT: port must be a whole number"),
     ({"KRAKEN_MOCK_PORT": "70000"}, "from 0 to 65535"),
@@ -97,6 +130,8 @@ def test_environment_forms() -> None:
     ({"KRAKEN_MOCK_PRICES": "XBT=-1"}, "prices.XBT must be greater than zero"),
     ({"KRAKEN_MOCK_PORTT": "1"}, "unknown environment variable KRAKEN_MOCK_PORTT"),
     ({"KRAKEN_MOCK_CONFIG": "/nonexistent/mock.toml"}, "cannot read config file"),
+    ({"KRAKEN_MOCK_ACCOUNTS": "alice"}, "KRAKEN_MOCK_ACCOUNTS: bad account 'alice': expected"),
+    ({"KRAKEN_MOCK_ACCOUNTS": "a:USD"}, "bad balance 'USD' of a: expected CURRENCY=amount"),
 ])
 def test_bad_values_name_their_source(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):

@@ -134,9 +134,11 @@ def serve(kind: str, port: int) -> None:
     import uvicorn
 
     if kind == "target":
+        from mock_exchange import runtime
         from mock_exchange.server.app import create_app
 
         app = create_app()
+        runtime.tune_gc()  # as `kraken-mock serve` does after start-up
     else:
         app = baseline_app(json.loads(os.environ[BASELINE_KEYS_ENV]))
     # uvicorn re-raises the SIGTERM that stopped it: let that return, to write the reports

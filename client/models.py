@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 from .errors import is_accepted, order_error
 from .values import dec, flag, opt_dec, opt_str, opt_timestamp, timestamp
@@ -147,8 +147,9 @@ def _events(obj: Json) -> list[OrderEvent]:
 
 
 @dataclass(frozen=True)
-class SendStatus:
-    """``sendStatus`` of sendorder. ``filled_quantity`` sums the EXECUTION events."""
+class _StatusWithClientId:
+    """The shape sendorder's ``sendStatus`` and cancelorder's ``cancelStatus`` share (both
+    write ``order_id`` and ``cliOrdId``); each is its own public class below."""
 
     status: str
     order_id: str | None
@@ -157,13 +158,8 @@ class SendStatus:
     order_events: list[OrderEvent]
     raw: Json = field(repr=False, compare=False)
 
-    @property
-    def filled_quantity(self) -> Decimal:
-        return sum((e.amount or Decimal(0) for e in self.order_events
-                    if e.type == "EXECUTION"), Decimal(0))
-
     @classmethod
-    def from_json(cls, obj: Json) -> SendStatus:
+    def from_json(cls, obj: Json) -> Self:
         return cls(
             status=obj["status"], order_id=obj.get("order_id"),
             cli_ord_id=opt_str(obj.get("cliOrdId")),
@@ -173,8 +169,18 @@ class SendStatus:
 
 
 @dataclass(frozen=True)
+class SendStatus(_StatusWithClientId):
+    """``sendStatus`` of sendorder. ``filled_quantity`` sums the EXECUTION events."""
+
+    @property
+    def filled_quantity(self) -> Decimal:
+        return sum((e.amount or Decimal(0) for e in self.order_events
+                    if e.type == "EXECUTION"), Decimal(0))
+
+
+@dataclass(frozen=True)
 class EditStatus:
-    """``editStatus`` of editorder."""
+    """``editStatus`` of editorder (Kraken writes ``orderId`` here, and no ``cliOrdId``)."""
 
     status: str
     order_id: str | None
@@ -192,24 +198,8 @@ class EditStatus:
 
 
 @dataclass(frozen=True)
-class CancelStatus:
+class CancelStatus(_StatusWithClientId):
     """``cancelStatus`` of cancelorder."""
-
-    status: str
-    order_id: str | None
-    cli_ord_id: str | None
-    received_time: datetime | None
-    order_events: list[OrderEvent]
-    raw: Json = field(repr=False, compare=False)
-
-    @classmethod
-    def from_json(cls, obj: Json) -> CancelStatus:
-        return cls(
-            status=obj["status"], order_id=obj.get("order_id"),
-            cli_ord_id=opt_str(obj.get("cliOrdId")),
-            received_time=opt_timestamp(obj.get("receivedTime")), order_events=_events(obj),
-            raw=obj,
-        )
 
 
 @dataclass(frozen=True)

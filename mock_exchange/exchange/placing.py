@@ -1,9 +1,17 @@
-"""Placing orders: validation, matching, trade settlement and trigger activation.
+"""Placing orders: validation, the preflight/commit split and the trigger cascade.
 
-`place` validates a `PlaceOrder` completely, then hands a new `Order` to `run_order`, which
-plans the match, runs the risk checks and only then mutates the book and the accounts. Trigger
-orders rest in the trigger book until `check_triggers` activates them; activation removes the
-trigger and runs its child order (same order id) through `run_order`.
+`place` validates a `PlaceOrder` completely (trigger orders are finished by `trigger_orders`),
+then hands a new `Order` to `run_order`: `preflight` plans the match and runs every check that
+could refuse it (post-only, FOK, IOC, self-trade, order count, margin) without changing
+anything, and only then `commit` mutates the book and the accounts: it cancels conflicting
+makers, books each fill (`fills.settle_trade`), rests or drops the remainder and runs
+`check_triggers`, which moves trailing stops and activates due triggers until none is left to
+fire (an activated child goes through `run_order` again, so cascades stay inside one step).
+
+Invariants: a refused order changes nothing but the record of its refusal; `commit` applies only
+a plan `preflight` accepted, at the makers' prices; every accepted order ends in exactly one
+terminal event. The fill helpers of `fills` are re-exported here (`__all__`) for editing, risk,
+RFQs and timers.
 """
 
 from __future__ import annotations
@@ -14,41 +22,45 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..engine.commands import PlaceOrder
-from ..engine.events import (
-    BalanceKind,
-    OrderEdited,
-    OrderPlaced,
-    PositionChanged,
-    Trade,
-    TriggerActivated,
-)
-from ..engine.instruments import Instrument
+from ..engine.events import OrderEdited, OrderPlaced
 from ..engine.market import Market
 from ..engine.matching import Conflict, Plan, execute, plan_match
 from ..engine.reasons import Reject, UpdateReason
-from ..engine.triggers import trailing_stop_ticks, trigger_side_for
 from ..engine.types import (
-    DeviationUnit,
     FillType,
-    LimitOffset,
     MarketState,
     Order,
     OrderType,
     OrderView,
     SelfTradeStrategy,
     Side,
-    Trailing,
     TriggerSignal,
 )
-from . import risk
+from . import risk, trigger_orders
+from .fills import book_fill, reduce_room, reducible_lots, settle_trade, trim_reduce_only
 
 if TYPE_CHECKING:
     from ..accounts.account import Account
     from .core import Exchange, Outcome
 
+__all__ = [
+    "MAX_CLI_ORD_ID",
+    "book_fill",
+    "check_triggers",
+    "commit",
+    "conflict_rule",
+    "outside_collar",
+    "place",
+    "preflight",
+    "protective_price",
+    "reduce_room",
+    "reducible_lots",
+    "run_order",
+    "settle_trade",
+    "trim_reduce_only",
+]
+
 MAX_CLI_ORD_ID = 100
-_HUNDRED = Decimal(100)
-_TRAIL_MIN, _TRAIL_MAX = Decimal("0.1"), Decimal(50)
 
 
 def place(ex: Exchange, cmd: PlaceOrder) -> Outcome:
@@ -87,7 +99,7 @@ def place(ex: Exchange, cmd: PlaceOrder) -> Outcome:
         cmd.reduce_only,
     )
     if cmd.order_type.is_trigger:
-        return _place_trigger(ex, market, order, cmd)
+        return trigger_orders.place_trigger(ex, market, order, cmd)
     if cmd.order_type is OrderType.MKT:
         order.price = protective_price(ex, market, cmd.side)
     else:
@@ -216,121 +228,6 @@ def commit(
     return outcome
 
 
-def settle_trade(
-    ex: Exchange,
-    market: Market,
-    maker: Order,
-    taker: Order,
-    lots: int,
-    taker_fill: FillType,
-    taker_resting: bool,
-    taker_reduced_lots: int,
-) -> OrderView:
-    """Book one execution: the trade event, both positions, realised PnL and fees. Returns
-    the taker's view as the trade shows it."""
-    inst = market.instrument
-    price, qty = inst.price(maker.price), inst.size(lots)  # type: ignore[arg-type]
-    fees = ex.settings.fees
-    value = inst.value(qty, price)
-    maker_fee = value * fees.maker
-    taker_fee = value * (
-        fees.taker + (fees.liquidation if taker_fill is FillType.LIQUIDATION else 0)
-    )
-    maker_acct, taker_acct = ex.accounts[maker.account_id], ex.accounts[taker.account_id]
-    maker_view = ex.view(maker)
-    if maker.remaining == 0:
-        maker.filled -= lots  # unregister releases the lots that were resting before this fill
-        ex.unregister(maker)
-        maker.filled += lots
-        ex.remember(maker_view, True, UpdateReason.FULL_FILL)
-    else:
-        maker_acct.track_order(inst.symbol, maker.side.sign > 0, -lots)
-    trade_id = ex.ids.uuid()
-    taker_view = ex.view(taker)
-    ex.emit(
-        Trade(
-            *ex.stamp(),
-            trade_id,
-            inst.symbol,
-            price,
-            qty,
-            taker.side,
-            maker_view,
-            taker_view,
-            FillType.MAKER,
-            taker_fill,
-            maker_fee,
-            taker_fee,
-            inst.settlement_currency,
-            taker_resting,
-            inst.size(taker_reduced_lots) if taker_reduced_lots else None,
-        )
-    )
-    for acct, order, fee in ((maker_acct, maker, maker_fee), (taker_acct, taker, taker_fee)):
-        book_fill(ex, acct, inst, order.side.sign * qty, price, fee, trade_id)
-    market.last, market.last_size, market.last_time = price, qty, ex.now
-    market.trade_count += 1
-    return taker_view
-
-
-def book_fill(
-    ex: Exchange,
-    acct: Account,
-    inst: Instrument,
-    signed_qty: Decimal,
-    price: Decimal,
-    fee: Decimal,
-    ref: str,
-) -> None:
-    """Apply a signed fill to an account: position, realised PnL and fee, with their events."""
-    pos = acct.position(inst.symbol)
-    pnl = pos.apply(inst, signed_qty, price, ex.now)
-    ex.emit(
-        PositionChanged(
-            *ex.stamp(), acct.account_id, inst.symbol, pos.size, pos.entry, pos.realised
-        )
-    )
-    wallet, currency = inst.margin_wallet, inst.settlement_currency
-    ex.credit(acct, wallet, currency, pnl, BalanceKind.REALISED_PNL, inst.symbol, ref)
-    ex.credit(acct, wallet, currency, -fee, BalanceKind.FEE, inst.symbol, ref)
-
-
-def reduce_room(ex: Exchange, inst: Instrument) -> Callable[[Order], int]:
-    """For matching: how many lots a resting order's account may still reduce its position by."""
-    return lambda maker: reducible_lots(ex.accounts[maker.account_id], inst, maker.side)
-
-
-def trim_reduce_only(ex: Exchange, inst: Instrument, orders: list[Order]) -> None:
-    """After a plan's fills are all booked: the accounts of `orders` keep no more resting
-    reduce-only lots than their positions allow."""
-    for account_id in dict.fromkeys(o.account_id for o in orders):
-        _trim_reduce_only(ex, ex.accounts[account_id], inst)
-
-
-def _trim_reduce_only(ex: Exchange, acct: Account, inst: Instrument) -> None:
-    """Resting reduce-only orders may not exceed the position: cancel the least aggressive."""
-    if not acct.reduce_only:
-        return
-    size = acct.position_size(inst.symbol)
-    for side in (Side.BUY, Side.SELL):
-        orders = [
-            o
-            for o in reversed(acct.orders.values())
-            if o.order_id in acct.reduce_only and o.symbol == inst.symbol and o.side is side
-        ]  # newest first
-        if not orders:
-            continue
-        allowed = (inst.to_lots(abs(size)) or 0) if size * side.sign < 0 else 0
-        total = sum(o.remaining for o in orders)
-        # least aggressive first (lowest bid / highest ask), the newest first among equals
-        orders.sort(key=lambda o: (o.price or 0) * side.sign)
-        for order in orders:
-            if total <= allowed:
-                break
-            total -= order.remaining
-            ex.remove_order(order, UpdateReason.WOULD_NOT_REDUCE_POSITION)
-
-
 # -- helpers -------------------------------------------------------------------------------
 def conflict_rule(ex: Exchange, taker: Account) -> Callable[[str], Conflict]:
     """Self-trade prevention for `taker`, by its family's strategy (set on the master)."""
@@ -373,71 +270,7 @@ def outside_collar(market: Market, side: Side, price: Decimal) -> bool:
     return price < market.mark * (1 - band)
 
 
-def reducible_lots(acct: Account, inst: Instrument, side: Side) -> int:
-    """How many lots an order on `side` may have and still only reduce the position."""
-    size = acct.position_size(inst.symbol)
-    if size == 0 or (size > 0) == (side is Side.BUY):
-        return 0
-    return inst.to_lots(abs(size)) or 0
-
-
-# -- triggers ------------------------------------------------------------------------------
-def _place_trigger(ex: Exchange, market: Market, order: Order, cmd: PlaceOrder) -> Outcome:
-    inst, aid = market.instrument, order.account_id
-    order.signal = cmd.trigger_signal or TriggerSignal.LAST
-    is_trailing = cmd.order_type is OrderType.TRAILING_STOP
-    order.trigger_side = trigger_side_for(cmd.order_type is OrderType.TAKE_PROFIT, cmd.side)
-    if cmd.limit_price is not None and cmd.limit_offset_value is not None:
-        return ex.reject(aid, Reject.LIMIT_PRICE_SET_AS_ABSOLUTE_AND_RELATIVE, ex.view(order))
-    if cmd.limit_price is not None:
-        order.price = inst.to_ticks(cmd.limit_price)
-        if order.price is None or is_trailing:
-            return ex.reject(aid, Reject.INVALID_PRICE, ex.view(order))
-    if (cmd.limit_offset_value is None) != (cmd.limit_offset_unit is None):
-        return ex.reject(aid, Reject.LIMIT_PRICE_OFFSET_INVALID, ex.view(order))
-    if cmd.limit_offset_value is not None and cmd.limit_offset_unit is not None:
-        offset = LimitOffset(cmd.limit_offset_value, cmd.limit_offset_unit)
-        if offset.unit is DeviationUnit.QUOTE_CURRENCY and inst.to_ticks(abs(offset.value)) is None:
-            return ex.reject(aid, Reject.LIMIT_PRICE_OFFSET_INVALID, ex.view(order))
-        order.limit_offset = offset
-    if is_trailing:
-        refusal = _validate_trailing(inst, cmd)
-        if refusal is not None:
-            return ex.reject(aid, refusal, ex.view(order))
-        assert cmd.trailing_max_deviation is not None and cmd.trailing_unit is not None
-        order.trailing = Trailing(cmd.trailing_max_deviation, cmd.trailing_unit)
-        order.stop = trailing_stop_ticks(inst, order, market.signal(order.signal))
-    else:
-        stop = inst.to_ticks(cmd.stop_price) if cmd.stop_price is not None else None
-        if stop is None:
-            return ex.reject(aid, Reject.INVALID_PRICE, ex.view(order))
-        order.stop = stop
-    if order.price is not None and outside_collar(market, order.side, inst.price(order.price)):
-        return ex.reject(aid, Reject.OUTSIDE_PRICE_COLLAR, ex.view(order))
-    market.triggers.add(order)
-    ex.register(order)
-    ex.emit(OrderPlaced(*ex.stamp(), ex.view(order), UpdateReason.NEW_USER_ORDER))
-    outcome = ex.outcome(order_id=order.order_id, cli_ord_id=order.cli_ord_id)
-    check_triggers(ex, market)
-    return outcome
-
-
-def _validate_trailing(inst: Instrument, cmd: PlaceOrder) -> Reject | None:
-    dev, unit = cmd.trailing_max_deviation, cmd.trailing_unit
-    if cmd.stop_price is not None:
-        return Reject.INVALID_PRICE
-    if dev is None or unit is None or not dev.is_finite() or dev <= 0:
-        return Reject.TRAILING_STOP_MAX_DEVIATION_TOO_SMALL
-    if unit is DeviationUnit.PERCENT:
-        if dev < _TRAIL_MIN:
-            return Reject.TRAILING_STOP_MAX_DEVIATION_TOO_SMALL
-        if dev > _TRAIL_MAX:
-            return Reject.TRAILING_STOP_MAX_DEVIATION_TOO_LARGE
-    elif inst.to_ticks(dev) is None:
-        return Reject.TRAILING_STOP_QUOTE_DEVIATION_NOT_MULTIPLE_OF_TICK_SIZE
-    return None
-
-
+# -- the trigger cascade -------------------------------------------------------------------
 def check_triggers(ex: Exchange, market: Market) -> None:
     """Fire every trigger the current prices set off, until none is left to fire."""
     if not market.triggers.orders:
@@ -463,49 +296,4 @@ def check_triggers(ex: Exchange, market: Market) -> None:
                 break
         if fired is None or market.state is not MarketState.OPEN:
             return
-        _activate(ex, market, *fired)
-
-
-def _activate(ex: Exchange, market: Market, trigger: Order, signal_price: Decimal) -> None:
-    inst = market.instrument
-    ex.unregister(trigger)
-    market.triggers.remove(trigger)
-    trigger.updated = ex.now
-    view = ex.view(trigger)
-    ex.emit(TriggerActivated(*ex.stamp(), view, signal_price))
-    child = Order(
-        trigger.order_id,
-        trigger.account_id,
-        trigger.symbol,
-        trigger.side,
-        OrderType.LMT,
-        trigger.price,
-        trigger.qty,
-        trigger.created,
-        trigger.cli_ord_id,
-        trigger.reduce_only,
-    )
-    child.updated = ex.now
-    if child.price is None and trigger.limit_offset is not None:
-        child.price = _offset_price(inst, trigger)
-    if child.price is None:
-        child.kind = OrderType.MKT
-        child.price = protective_price(ex, market, child.side)
-    acct = ex.accounts[trigger.account_id]
-    if child.reduce_only:
-        allowed = reducible_lots(acct, inst, child.side)
-        if allowed == 0:
-            ex.reject(acct.account_id, Reject.WOULD_NOT_REDUCE_POSITION, ex.view(child))
-            return
-        child.qty = min(child.qty, allowed)
-    run_order(ex, market, child, UpdateReason.LIMIT_FROM_STOP)
-
-
-def _offset_price(inst: Instrument, trigger: Order) -> int:
-    offset = trigger.limit_offset
-    assert offset is not None and trigger.stop is not None
-    stop = inst.price(trigger.stop)
-    delta = stop * offset.value / _HUNDRED if offset.unit is DeviationUnit.PERCENT else offset.value
-    if trigger.side is Side.BUY:
-        return max(1, inst.ticks_floor(stop + delta))
-    return max(1, inst.ticks_ceiling(stop - delta))
+        trigger_orders.activate(ex, market, *fired)

@@ -13,7 +13,7 @@ import base64
 import binascii
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Protocol, TypeVar
 
@@ -296,32 +296,37 @@ def ledger_account(wallet: str) -> str:
     return wallet
 
 
-def log_entry(entry: LogEntry) -> JSON:
-    """One `account-log` row; assets, contracts and currencies are lower-case as Kraken writes
-    them, and what an entry does not have is null (the feed writes "" and 0.0 instead)."""
+def ledger_fields(entry: LogEntry, number: Callable[[Decimal | int | None], float | None],
+                  absent: str | None) -> JSON:  # fmt: skip
+    """`info` to `liquidation_fee` of a ledger entry for both renderings (feed, History API): each
+    passes its `number` writer and `absent` string, and places id, date, asset, contract itself."""
     return {
-        "id": entry.id,
-        "date": iso(entry.time),
-        "asset": entry.asset.lower(),
         "info": LOG_INFO[entry.kind],
         "booking_uid": entry.uid,
         "margin_account": ledger_account(entry.wallet),
-        "old_balance": num(entry.old_balance),
-        "new_balance": num(entry.new_balance),
-        "old_average_entry_price": num(entry.old_entry),
-        "new_average_entry_price": num(entry.new_entry),
-        "trade_price": num(entry.trade_price),
-        "mark_price": num(entry.mark),
-        "realized_pnl": num(entry.realised_pnl),
-        "fee": num(entry.fee),
-        "execution": entry.execution,
-        "collateral": entry.collateral.lower() if entry.collateral else None,
-        "funding_rate": num(entry.funding_rate),
-        "realized_funding": num(entry.realised_funding),
-        "conversion_spread_percentage": None,
-        "liquidation_fee": num(entry.liquidation_fee),
-        "contract": entry.symbol.lower() if entry.symbol else None,
+        "old_balance": number(entry.old_balance),
+        "new_balance": number(entry.new_balance),
+        "old_average_entry_price": number(entry.old_entry),
+        "new_average_entry_price": number(entry.new_entry),
+        "trade_price": number(entry.trade_price),
+        "mark_price": number(entry.mark),
+        "realized_pnl": number(entry.realised_pnl),
+        "fee": number(entry.fee),
+        "execution": absent if entry.execution is None else entry.execution,
+        "collateral": entry.collateral.lower() if entry.collateral else absent,
+        "funding_rate": number(entry.funding_rate),
+        "realized_funding": number(entry.realised_funding),
+        "conversion_spread_percentage": number(None),
+        "liquidation_fee": number(entry.liquidation_fee),
     }
+
+
+def log_entry(entry: LogEntry) -> JSON:
+    """One `account-log` row; assets, contracts and currencies are lower-case as Kraken writes
+    them, and what an entry does not have is null (the feed writes "" and 0.0 instead)."""
+    head = {"id": entry.id, "date": iso(entry.time), "asset": entry.asset.lower()}
+    contract = entry.symbol.lower() if entry.symbol else None
+    return head | ledger_fields(entry, num, None) | {"contract": contract}
 
 
 def log_csv(entries: Iterable[LogEntry]) -> str:

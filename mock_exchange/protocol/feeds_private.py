@@ -53,7 +53,7 @@ from ..engine.events import (
 from ..engine.reasons import UpdateReason
 from ..engine.types import FillType, OrderType, OrderView, Side, TriggerSignal
 from ..history import History, LogEntry, ledger
-from .encode_history import LOG_INFO, ledger_account
+from .encode_history import ledger_fields
 from .errors import feed_reason
 from .feeds import Message, num
 from .formats import iso
@@ -195,25 +195,7 @@ def ledger_entry(entry: LogEntry) -> Message:
     out: Message = {"id": entry.id, "date": iso(entry.time), "asset": entry.asset.lower()}
     if entry.symbol is not None:
         out["contract"] = entry.symbol.lower()
-    return out | {
-        "info": LOG_INFO[entry.kind],
-        "booking_uid": entry.uid,
-        "margin_account": ledger_account(entry.wallet),
-        "old_balance": num(entry.old_balance),
-        "new_balance": num(entry.new_balance),
-        "old_average_entry_price": num(entry.old_entry),
-        "new_average_entry_price": num(entry.new_entry),
-        "trade_price": num(entry.trade_price),
-        "mark_price": num(entry.mark),
-        "realized_pnl": num(entry.realised_pnl),
-        "fee": num(entry.fee),
-        "execution": entry.execution or "",
-        "collateral": entry.collateral.lower() if entry.collateral else "",
-        "funding_rate": num(entry.funding_rate),
-        "realized_funding": num(entry.realised_funding),
-        "conversion_spread_percentage": 0.0,
-        "liquidation_fee": num(entry.liquidation_fee),
-    }
+    return out | ledger_fields(entry, num, "")
 
 
 class FillLog:

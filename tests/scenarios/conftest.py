@@ -1,4 +1,5 @@
-"""Fixtures for the scenario tests: write a scenario file into a fresh folder and load it."""
+"""Fixtures for the scenario tests: write a scenario file into a fresh folder and load it, or
+read what it is refused with."""
 
 from __future__ import annotations
 
@@ -8,20 +9,12 @@ from pathlib import Path
 import pytest
 
 import scenarios
+from scenarios.fields import ScenarioError
 from scenarios.model import Scenario
+from tests.scenarios.scenario_text import MARKET
 
 #: A market most tests start from: one perpetual at 60000, one trader with 100,000 USD.
-BASE = """
-[scenario]
-duration = "{duration}"
-
-[instruments.PF_XBTUSD]
-price = 60000
-
-[[accounts]]
-name = "alice"
-balances = {{ USD = 100000 }}
-"""
+BASE = "\n" + MARKET
 
 
 @pytest.fixture
@@ -44,3 +37,19 @@ def scenario(write: Callable[[str, str], Path]) -> Callable[..., Scenario]:
         return scenarios.load(write(BASE.format(duration=duration) + body, "s.toml"))
 
     return _load
+
+
+@pytest.fixture
+def refusal(write: Callable[[str, str], Path]) -> Callable[[str], str]:
+    """refusal(text) -> the message loading `text` (written as bad.toml) is refused with, less the
+    `<path>:` it must start with; the test fails when the file loads."""
+
+    def _refusal(text: str) -> str:
+        path = write(text, "bad.toml")
+        with pytest.raises(ScenarioError) as caught:
+            scenarios.load(path)
+        message = str(caught.value)
+        assert message.startswith(f"{path}:"), message
+        return message.removeprefix(f"{path}:")
+
+    return _refusal

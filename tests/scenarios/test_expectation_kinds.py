@@ -7,13 +7,12 @@ from collections.abc import Callable
 
 import scenarios
 from scenarios.model import Scenario
+from tests.scenarios.scenario_text import BOB, place
 
 #: alice rests 0.3 at 59900; bob sells 0.1 then 0.05 into it; the mark moves at 5 s.
-TRADES = """
-[[accounts]]
-name = "bob"
-balances = { USD = 100000 }
-
+TRADES = (
+    BOB
+    + """
 [[paths]]
 symbol = "PF_XBTUSD"
 kind = "points"
@@ -21,38 +20,11 @@ fields = ["mark", "index"]
 points = [["0s", 60000], ["5s", 60000], ["6s", 61000]]
 interpolate = "step"
 offset = { index = -5 }
-
-[[actions]]
-kind = "place"
-at = "1s"
-account = "alice"
-label = "bid"
-symbol = "PF_XBTUSD"
-side = "buy"
-type = "lmt"
-size = "0.3"
-price = 59900
-
-[[actions]]
-kind = "place"
-at = "2s"
-account = "bob"
-label = "hit"
-symbol = "PF_XBTUSD"
-side = "sell"
-type = "mkt"
-size = "0.1"
-
-[[actions]]
-kind = "place"
-at = "3s"
-account = "bob"
-label = "again"
-symbol = "PF_XBTUSD"
-side = "sell"
-type = "mkt"
-size = "0.05"
 """
+    + place("1s", "bid", size="0.3", price="59900")
+    + place("2s", "hit", side="sell", kind="mkt", price=None, account="bob")
+    + place("3s", "again", side="sell", kind="mkt", size="0.05", price=None, account="bob")
+)
 
 EXPECT = """
 [[expect]]

@@ -7,44 +7,16 @@ from collections.abc import Callable
 
 import scenarios
 from scenarios.model import Scenario
+from tests.scenarios.scenario_text import BOB, place
 
-ORDERS = """
-[[accounts]]
-name = "bob"
-balances = { USD = 100000 }
-
-[[actions]]
-kind = "place"
-at = "1s"
-account = "alice"
-label = "bid"
-symbol = "PF_XBTUSD"
-side = "buy"
-type = "lmt"
-size = "0.3"
-price = 59900
-
-[[actions]]
-kind = "place"
-at = "2s"
-account = "bob"
-label = "hit"
-symbol = "PF_XBTUSD"
-side = "sell"
-type = "mkt"
-size = "0.1"
-
-[[actions]]
-kind = "place"
-at = "3s"
-account = "alice"
-label = "cross"
-symbol = "PF_XBTUSD"
-side = "sell"
-type = "post"
-size = "0.1"
-price = 59000
-"""
+#: alice rests 0.3 at 59900 and bob sells 0.1 into it; alice's post-only sell at 59000 would
+#: cross her own bid.
+ORDERS = (
+    BOB
+    + place("1s", "bid", size="0.3", price="59900")
+    + place("2s", "hit", side="sell", kind="mkt", price=None, account="bob")
+    + place("3s", "cross", side="sell", kind="post", price="59000")
+)
 
 
 def messages(sc: Scenario) -> list[tuple[bool, str]]:

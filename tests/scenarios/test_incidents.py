@@ -9,26 +9,9 @@ from decimal import Decimal
 import scenarios
 from scenarios.model import Scenario
 from scenarios.result import ScenarioResult
+from tests.scenarios.scenario_text import BOB, place, two_accounts
 
 D = Decimal
-
-
-def place(
-    at: str,
-    label: str,
-    side: str = "buy",
-    kind: str = "lmt",
-    size: str = "0.1",
-    price: str | None = "50000",
-    account: str = "alice",
-    symbol: str = "PF_XBTUSD",
-) -> str:
-    text = (
-        f'\n[[actions]]\nkind = "place"\nat = "{at}"\naccount = "{account}"\n'
-        f'label = "{label}"\nsymbol = "{symbol}"\nside = "{side}"\ntype = "{kind}"\n'
-        f'size = "{size}"\n'
-    )
-    return text + (f"price = {price}\n" if price is not None else "")
 
 
 def reasons(result: ScenarioResult, account: str, feed: str = "open_orders") -> list[str]:
@@ -84,19 +67,8 @@ def test_inactive_market_cancels_resting_orders(scenario: Callable[..., Scenario
 
 def test_admin_cancel_takes_one_accounts_orders_on_one_symbol(write: Callable[..., object]) -> None:
     text = (
-        """
-[scenario]
-duration = "1m"
-[instruments.PF_XBTUSD]
-price = 60000
-[instruments.PF_ETHUSD]
-price = 3000
-[[accounts]]
-name = "alice"
-balances = { USD = 100000 }
-[[accounts]]
-name = "bob"
-balances = { USD = 100000 }
+        two_accounts("1m", PF_XBTUSD=60000, PF_ETHUSD=3000)
+        + """\
 [[incidents]]
 kind = "admin_cancel"
 at = "30s"
@@ -122,17 +94,8 @@ def test_contract_expiry_cancels_orders_and_settles_positions(
     write: Callable[..., object],
 ) -> None:
     text = (
-        """
-[scenario]
-duration = "1h"
-[instruments.FF_XBTUSD]
-price = 60000
-[[accounts]]
-name = "alice"
-balances = { USD = 100000 }
-[[accounts]]
-name = "bob"
-balances = { USD = 100000 }
+        two_accounts("1h", FF_XBTUSD=60000)
+        + """\
 [[incidents]]
 kind = "expiry"
 symbol = "FF_XBTUSD"
@@ -172,10 +135,7 @@ order = "rest"
     assert result.account("alice").positions == {}
 
 
-FUNDING = """
-[[accounts]]
-name = "bob"
-balances = { USD = 100000 }
+FUNDING = BOB + """\
 [[incidents]]
 kind = "funding_spike"
 symbol = "PF_XBTUSD"

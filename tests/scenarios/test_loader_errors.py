@@ -10,18 +10,9 @@ import pytest
 
 import scenarios
 from scenarios.fields import ScenarioError
+from tests.scenarios.scenario_text import MARKET
 
-BASE = """\
-[scenario]
-duration = "10m"
-
-[instruments.PF_XBTUSD]
-price = 60000
-
-[[accounts]]
-name = "alice"
-balances = { USD = 100000 }
-"""
+BASE = MARKET.format(duration="10m")
 PLACE = '\n[[actions]]\nkind = "place"\nat = "1m"\naccount = "alice"\nsymbol = "PF_XBTUSD"\n'
 MM = '\n[[actors]]\nkind = "market_maker"\nname = "mm"\nsymbol = "PF_XBTUSD"\n'
 
@@ -233,12 +224,9 @@ MALFORMED = [
 
 @pytest.mark.parametrize(("text", "message"), MALFORMED)
 def test_malformed_files_name_file_line_field_and_expectation(
-    write: Callable[[str, str], Path], text: str, message: str
+    refusal: Callable[[str], str], text: str, message: str
 ) -> None:
-    path = write(text, "bad.toml")
-    with pytest.raises(ScenarioError) as caught:
-        scenarios.load(path)
-    assert str(caught.value) == f"{path}:{message}"
+    assert refusal(text) == message
 
 
 def test_an_unreadable_file_and_a_csv_error_are_named(write: Callable[[str, str], Path]) -> None:

@@ -16,6 +16,7 @@ from mock_exchange.engine.events import BalanceChanged, BalanceKind, Event
 from scenarios.model import Scenario
 from scenarios.result import ScenarioResult
 from scenarios.target import OrderEdit, OrderRequest, Target
+from tests.scenarios.scenario_text import BOB
 
 HERE = Path(__file__).parent
 D = Decimal
@@ -239,10 +240,7 @@ def test_progress_is_reported_in_order_up_to_the_duration(
 
 
 def test_the_result_summary_and_report(scenario: Callable[..., Scenario]) -> None:
-    body = """
-[[accounts]]
-name = "bob"
-balances = { USD = 100000 }
+    body = BOB + """\
 [[actions]]
 kind = "place"
 at = "1s"

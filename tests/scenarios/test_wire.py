@@ -26,6 +26,7 @@ from scenarios.setup import settings_for
 from scenarios.target import Ack, OrderEdit, OrderMessage, OrderRequest, Target
 from scenarios.wire import WireSetupError, WireTarget, ws_url
 from scenarios.wire_feeds import AccountFeed, LoopThread
+from tests.scenarios.scenario_text import BOB
 
 D = Decimal
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -44,7 +45,7 @@ def market_of(scenario: Scenario, **changes: object) -> config.Settings:
 
 @pytest.fixture
 def two_traders(scenario: Callable[..., Scenario]) -> Scenario:
-    return scenario('[[accounts]]\nname = "bob"\nbalances = { USD = 100000 }\n', duration="1m")
+    return scenario(BOB, duration="1m")
 
 
 def test_ws_url() -> None:

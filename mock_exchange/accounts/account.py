@@ -64,8 +64,8 @@ class Account:
         self.open_sells: dict[str, int] = {}
         self.strategy = SelfTradeStrategy.REJECT_TAKER
         self.dms_deadline: int | None = None
-        self.leverage: dict[str, Decimal | None] = {}
-        self.pnl_currency: dict[str, str] = {}
+        self.leverage: dict[str, Decimal] = {}  # symbol -> max leverage (exchange.preferences)
+        self.pnl_currency: dict[str, str] = {}  # symbol -> PnL currency (exchange.preferences)
         self.trading_enabled = True
 
     def wallet(self, name: str) -> Wallet:

@@ -92,6 +92,25 @@ class SetSelfTradeStrategy:
 
 
 @dataclass(frozen=True, slots=True)
+class SetLeveragePreference:
+    """Isolate the account's position in a multi-collateral `symbol` at `max_leverage` (above 0,
+    at most 1 / the first tier's initial margin); None returns it to cross margin."""
+
+    account_id: str
+    symbol: str
+    max_leverage: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetPnlPreference:
+    """Realise the PnL of a multi-collateral `symbol` in `currency` (a collateral currency)."""
+
+    account_id: str
+    symbol: str
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
 class SetPrices:
     """Move reference prices; triggers, margin and liquidation are evaluated at once."""
 
@@ -283,6 +302,8 @@ Command = (
     | CancelAll
     | ArmDeadManSwitch
     | SetSelfTradeStrategy
+    | SetLeveragePreference
+    | SetPnlPreference
     | SetPrices
     | SetMarketState
     | SetFundingRate

@@ -194,6 +194,24 @@ class TradingEnabledChanged(Event):
     enabled: bool
 
 
+@dataclass(frozen=True, slots=True)
+class LeveragePreferenceSet(Event):
+    """An account's maximum leverage for a symbol; None: back to cross margin."""
+
+    account_id: str
+    symbol: str
+    max_leverage: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class PnlPreferenceSet(Event):
+    """The currency an account's PnL in a symbol is realised in."""
+
+    account_id: str
+    symbol: str
+    currency: str
+
+
 class RfqStatus(Enum):
     OPEN = "open"
     EXPIRED = "expired"

@@ -34,7 +34,7 @@ class UpdateReason(Enum):
 
 
 class Reject(Enum):
-    """Why a place, edit or cancel command was refused (nothing changed in the book)."""
+    """Why a command was refused (nothing changed: not the book, not the account)."""
 
     __hash__ = object.__hash__  # members are singletons: identity, hashed in C
 
@@ -89,6 +89,11 @@ class Reject(Enum):
     INVALID_EXPIRY = "invalid_expiry"
     EXPIRY_TOO_SHORT = "expiry_too_short"
     TOO_MANY_OPEN_RFQS = "too_many_open_rfqs"
+    # leverage and PnL preferences
+    CONTRACT_DOES_NOT_EXIST = "contract_does_not_exist"
+    CONTRACT_IS_NOT_MULTI_COLLATERAL = "contract_is_not_multi_collateral"
+    CURRENCY_DOES_NOT_EXIST = "currency_does_not_exist"
+    INVALID_MAX_LEVERAGE = "invalid_max_leverage"
 
 
 #: The rejections that, like an order that rested, are reported to the account as an order

@@ -126,7 +126,7 @@ class Exchange:
         self.assignment = assignment.AssignmentBook()
         self.accounts[HOUSE] = Account(HOUSE, HOUSE)
 
-        from . import editing, placing, risk, timers  # the command handlers
+        from . import editing, placing, preferences, risk, timers  # the command handlers
 
         self._handlers: dict[type, Callable[[Exchange, Any], Outcome]] = {
             c.OpenAccount: _open_account,
@@ -139,7 +139,9 @@ class Exchange:
             c.SetPrices: risk.set_prices,
             c.SetMarketState: timers.set_market_state,
             c.SetFundingRate: timers.set_funding_rate,
-            c.SetSelfTradeStrategy: _set_strategy,
+            c.SetSelfTradeStrategy: preferences.set_strategy,
+            c.SetLeveragePreference: preferences.set_leverage,
+            c.SetPnlPreference: preferences.set_pnl_currency,
             c.TransferFunds: funds.transfer,
             c.Withdraw: funds.withdraw,
             c.SetTradingEnabled: funds.set_trading_enabled,
@@ -364,8 +366,3 @@ def _open_account(ex: Exchange, cmd: c.OpenAccount) -> Outcome:
         for currency, amount in sorted(balances.items()):
             ex.credit(acct, wallet, currency, amount, BalanceKind.DEPOSIT)
     return ex.outcome(account_id=account_id)
-
-
-def _set_strategy(ex: Exchange, cmd: c.SetSelfTradeStrategy) -> Outcome:
-    ex.account(cmd.account_id).strategy = cmd.strategy
-    return ex.outcome(account_id=cmd.account_id)

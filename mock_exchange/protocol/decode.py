@@ -247,6 +247,25 @@ def dead_man_switch(params: Params) -> c.ArmDeadManSwitch:
     return c.ArmDeadManSwitch("", timeout)
 
 
+def leverage_preference(params: Params, max_leverage: Decimal | None) -> c.SetLeveragePreference:
+    """PUT leveragepreferences: `symbol` (required) at `maxLeverage`, decoded by the caller
+    before authentication (`params.decimal`); absent: back to cross margin."""
+    return c.SetLeveragePreference("", _preference_symbol(params), max_leverage)
+
+
+def pnl_preference(params: Params, currency: str) -> c.SetPnlPreference:
+    """PUT pnlpreferences: `symbol` (required) and the `pnlPreference` currency (the caller
+    reads it, required, before authentication); both are upper-cased."""
+    return c.SetPnlPreference("", _preference_symbol(params), symbol(currency))
+
+
+def _preference_symbol(params: Params) -> str:
+    text = params.text("symbol")
+    if text is None:
+        raise missing("symbol")
+    return symbol(text)
+
+
 MAX_BATCH = 100
 
 

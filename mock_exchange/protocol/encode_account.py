@@ -264,7 +264,7 @@ def leverage_preferences(account: Account, symbol: str | None) -> list[JSON]:
     return [
         {"symbol": s, "maxLeverage": num(lev)}
         for s, lev in sorted(account.leverage.items())
-        if lev is not None and (symbol is None or s == symbol)
+        if symbol is None or s == symbol
     ]
 
 

@@ -43,12 +43,15 @@ class Wire:
     `status`: the order-level status string; None means the request as a whole fails with the
     top-level `error` string instead. `order_error`: Kraken's OrderError name (REJECT events,
     `orders/status.error`). `verbose`: the `open_orders_verbose` reason, when the order is shown.
+    `code`: when set, the request fails with Kraken's coded form instead (HTTP 400,
+    `{"status":"BAD_REQUEST","result":"error","errors":[{"code":code,"message":error}]}`).
     """
 
     status: str | None
     order_error: str | None
     error: str | None = None
     verbose: str | None = None
+    code: int | None = None
 
 
 REJECTS: dict[Reject, Wire] = {
@@ -137,6 +140,13 @@ REJECTS: dict[Reject, Wire] = {
     Reject.INVALID_EXPIRY: Wire(None, None, "invalidExpiry"),
     Reject.EXPIRY_TOO_SHORT: Wire(None, None, "expiryTooShort"),
     Reject.TOO_MANY_OPEN_RFQS: Wire(None, None, "tooManyOpenRfqs"),
+    # leverage and PnL preferences: the coded form (docs/fidelity-reads.md) or invalidArgument
+    Reject.CONTRACT_DOES_NOT_EXIST: Wire(None, None, "CONTRACT_DOES_NOT_EXIST", code=87),
+    Reject.CONTRACT_IS_NOT_MULTI_COLLATERAL: Wire(
+        None, None, "CONTRACT_IS_NOT_MULTI_COLLATERAL", code=88
+    ),
+    Reject.CURRENCY_DOES_NOT_EXIST: Wire(None, None, "CURRENCY_DOES_NOT_EXIST", code=89),
+    Reject.INVALID_MAX_LEVERAGE: Wire(None, None, "invalidArgument: maxLeverage"),
 }
 
 #: Reasons an order changed: (open_orders feed reason or None if not published there,

@@ -8,10 +8,15 @@ reference §6 cost), looks the answer up in the exchange or its `History`, and e
 last 5 seconds of the exchange clock (Kraken's documented window); with `orderIds`/`cliOrdIds`
 (repeated keys or comma lists) it answers every named order that is open or still remembered,
 in the order asked, and silently skips unknown ids.
+
+PUT leveragepreferences / pnlpreferences decode to `SetLeveragePreference` / `SetPnlPreference`
+and go through `Exchange.submit` like any other change (rules in `exchange.preferences`); a
+refusal is answered as `protocol.errors.REJECTS` says (Kraken's coded form for codes 87-89).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from starlette.requests import Request
@@ -19,15 +24,23 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..accounts.account import Account
-from ..engine.commands import SetSelfTradeStrategy
+from ..engine.commands import SetLeveragePreference, SetPnlPreference, SetSelfTradeStrategy
 from ..engine.market import Market
 from ..history import History
+from ..protocol import decode
 from ..protocol import encode_account as ea
 from ..protocol import encode_market as em
-from ..protocol.errors import AUTHENTICATION_ERROR, CONTRACT_NOT_FOUND, WireError, invalid, missing
+from ..protocol.errors import (
+    AUTHENTICATION_ERROR,
+    CONTRACT_NOT_FOUND,
+    REJECTS,
+    WireError,
+    invalid,
+    missing,
+)
 from ..protocol.formats import iso
 from ..protocol.formats import symbol as wire_symbol
-from .http import Call, KrakenJSON, authenticate, read, success
+from .http import Call, KrakenJSON, authenticate, read, submit, success
 from .state import ServerState
 
 V3 = "/derivatives/api/v3"
@@ -123,64 +136,45 @@ async def fills(request: Request) -> Response:
 
 async def leveragepreferences(request: Request) -> Response:
     call = await read(request)
-    text = call.params.text("symbol")
     if request.method == "GET":
         authenticate(call, 2)
-        symbol = wire_symbol(text) if text is not None else None
+        symbol = _symbol_filter(call)
         prefs = ea.leverage_preferences(_account(call), symbol)
         return success(call.state, leveragePreferences=prefs)
-    leverage = call.params.decimal("maxLeverage")
+    leverage = call.params.decimal("maxLeverage")  # malformed: refused before authentication
     authenticate(call, 10)
-    refusal, symbol = _flexible(call.state, text)
-    if refusal is not None:
-        return refusal
-    inst = call.state.exchange.instruments[symbol]
-    ceiling = 1 / inst.margin_tiers[0].initial
-    if leverage is not None and not 0 < leverage <= ceiling:
-        raise invalid("maxLeverage")
-    account = _account(call)
-    if leverage is None:
-        account.leverage.pop(symbol, None)
-    else:
-        account.leverage[symbol] = leverage
-    return success(call.state)
+    command = decode.leverage_preference(call.params, leverage)
+    return await _preference(call, replace(command, account_id=_account(call).account_id))
 
 
 async def pnlpreferences(request: Request) -> Response:
     call = await read(request)
-    text = call.params.text("symbol")
     if request.method == "GET":
         authenticate(call, 2)
-        symbol = wire_symbol(text) if text is not None else None
+        symbol = _symbol_filter(call)
         return success(call.state, preferences=ea.pnl_preferences(_account(call), symbol))
-    currency = call.params.text("pnlPreference", True)
+    currency = call.params.text("pnlPreference", True)  # missing: refused before authentication
     assert currency is not None
     authenticate(call, 10)
-    refusal, symbol = _flexible(call.state, text)
-    if refusal is not None:
-        return refusal
-    currency = wire_symbol(currency)
-    if currency not in call.state.exchange.settings.haircuts and currency != "BTC":
-        return _coded(call.state, 89, "CURRENCY_DOES_NOT_EXIST")
-    _account(call).pnl_currency[symbol] = currency
-    return success(call.state)
+    command = decode.pnl_preference(call.params, currency)
+    return await _preference(call, replace(command, account_id=_account(call).account_id))
 
 
-def _flexible(state: ServerState, text: str | None) -> tuple[Response | None, str]:
-    """A PUT preference's symbol: it must exist (code 87) and be multi-collateral (code 88)."""
-    if text is None:
-        raise missing("symbol")
-    symbol = wire_symbol(text)
-    inst = state.exchange.instruments.get(symbol)
-    if inst is None:
-        return _coded(state, 87, "CONTRACT_DOES_NOT_EXIST"), symbol
-    if inst.inverse:
-        return _coded(state, 88, "CONTRACT_IS_NOT_MULTI_COLLATERAL"), symbol
-    return None, symbol
+def _symbol_filter(call: Call) -> str | None:
+    text = call.params.text("symbol")
+    return wire_symbol(text) if text is not None else None
 
 
-def _coded(state: ServerState, code: int, message: str) -> KrakenJSON:
-    body = {**ea.coded_error(code, message), "serverTime": _server_time(state)}
+async def _preference(call: Call, command: SetLeveragePreference | SetPnlPreference) -> Response:
+    """Submit a preference; a refusal is answered as the one table `REJECTS` says."""
+    outcome = await submit(call.state, command)
+    if outcome.reject is None:
+        return success(call.state)
+    wire = REJECTS[outcome.reject]
+    assert wire.error is not None
+    if wire.code is None:
+        raise WireError(wire.error)
+    body = {**ea.coded_error(wire.code, wire.error), "serverTime": _server_time(call.state)}
     return KrakenJSON(body, status_code=400)
 
 

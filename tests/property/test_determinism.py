@@ -1,7 +1,8 @@
 """Determinism: the same seed and the same commands give byte-identical event logs.
 
 A run is a list of abstract steps (orders, edits, cancels, batches, dead man's switches, clock
-moves that fire timers and funding, price moves that fire triggers and liquidations) played
+moves that fire timers and funding, price moves that fire triggers and liquidations, leverage
+and PnL preferences, some of them refused) played
 against a fresh Exchange; orders are referred to by the index of their placement, so the same
 steps can be played under any seed. The log is the `repr` of every event a listener heard, plus
 the `repr` of every outcome.
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from mock_exchange.engine import commands as c
 from mock_exchange.engine.clock import ManualClock
-from mock_exchange.engine.events import Event
+from mock_exchange.engine.events import Event, LeveragePreferenceSet, PnlPreferenceSet
 from mock_exchange.engine.ids import IdGenerator
 from mock_exchange.engine.types import OrderType, Side, TriggerSignal
 from mock_exchange.exchange import Exchange, Outcome
@@ -78,7 +79,17 @@ class Prices:
     last: int | None
 
 
-Step = Place | Edit | Cancel | Batch | DeadMan | Advance | Prices
+@dataclass(frozen=True)
+class Preference:
+    """A leverage preference (`currency` None; `leverage` None: back to cross) or a PnL one."""
+
+    account: int
+    symbol: str
+    leverage: int | None
+    currency: str | None
+
+
+Step = Place | Edit | Cancel | Batch | DeadMan | Advance | Prices | Preference
 
 symbols = st.sampled_from(sorted(STEP))
 places = st.builds(
@@ -96,6 +107,13 @@ timers = st.one_of(
     st.builds(Advance, st.sampled_from([1, 1_000, 30_000, 600_000, 3_600_000])),
 )
 moves = st.builds(Prices, symbols, st.integers(-60, 60), st.none() | st.integers(-60, 60))
+preferences = st.builds(
+    Preference,
+    st.integers(0, len(DEPOSITS) - 1),
+    st.sampled_from([*sorted(STEP), "PI_XBTUSD", "PF_NOPEUSD"]),
+    st.none() | st.integers(-1, 60),  # the ceiling is 50
+    st.none() | st.sampled_from(["USD", "USDC", "XBT", "DOGE"]),
+)
 book_steps = st.one_of(
     places,
     places,
@@ -106,6 +124,7 @@ book_steps = st.one_of(
     st.builds(Cancel, st.integers(0, 999)),
     st.builds(Batch, st.lists(places, min_size=1, max_size=3).map(tuple)),
     moves,
+    preferences,
 )
 all_steps = st.lists(st.one_of(book_steps, timers), min_size=5, max_size=40)
 seeds = st.integers(0, (1 << 64) - 1)
@@ -118,6 +137,7 @@ class Run:
         self.clock = ManualClock()
         self.ex = Exchange(self.clock, IdGenerator(seed))
         self.log: list[str] = []
+        self.events: list[Event] = []
         self.ex.subscribe(self._hear)
         self.accounts = [
             self.play_command(c.OpenAccount(f"a{i}", {"flex": {"USD": Decimal(d)}})).account_id
@@ -126,6 +146,7 @@ class Run:
         self.orders: list[tuple[str, str, str]] = []  # (account, order id, symbol) by placement
 
     def _hear(self, events: list[Event]) -> None:
+        self.events.extend(events)
         self.log.extend(repr(e) for e in events)
 
     def play_command(self, command: c.Command) -> Outcome:
@@ -176,6 +197,13 @@ class Run:
             self.play_command(c.EditOrder(account, order_id, size=size, limit_price=price))
         elif isinstance(step, DeadMan):
             self.play_command(c.ArmDeadManSwitch(self.accounts[step.account], step.timeout_s))
+        elif isinstance(step, Preference):
+            account = self.accounts[step.account]
+            if step.currency is None:
+                leverage = None if step.leverage is None else Decimal(step.leverage)
+                self.play_command(c.SetLeveragePreference(account, step.symbol, leverage))
+            else:
+                self.play_command(c.SetPnlPreference(account, step.symbol, step.currency))
         elif isinstance(step, Advance):
             self.clock.advance(step.ms)
             self.log.append(repr(self.ex.advance()))
@@ -206,6 +234,32 @@ def test_same_seed_same_commands_same_bytes(seed: int, steps: list[Step]) -> Non
     first, second = run(seed, steps), run(seed, steps)
     assert first.bytes() == second.bytes()
     assert len(first.log) > len(DEPOSITS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=seeds, steps=all_steps)
+def test_the_event_log_alone_rebuilds_every_preference(seed: int, steps: list[Step]) -> None:
+    """Preferences are events: folding the log gives each account's stored preferences, and
+    every accepted preference command left exactly one event."""
+    r = run(seed, steps)
+    leverage: dict[str, dict[str, Decimal]] = {a: {} for a in r.accounts}
+    pnl: dict[str, dict[str, str]] = {a: {} for a in r.accounts}
+    for event in r.events:
+        if isinstance(event, LeveragePreferenceSet):
+            if event.max_leverage is None:
+                leverage[event.account_id].pop(event.symbol, None)
+            else:
+                leverage[event.account_id][event.symbol] = event.max_leverage
+        elif isinstance(event, PnlPreferenceSet):
+            pnl[event.account_id][event.symbol] = event.currency
+    for a in r.accounts:
+        acct = r.ex.accounts[a]
+        assert (acct.leverage, acct.pnl_currency) == (leverage[a], pnl[a])
+    said = sum(isinstance(s, Preference) and s.symbol in STEP
+               and (s.leverage is None or 0 < s.leverage <= 50 or s.currency is not None)
+               and s.currency != "DOGE" for s in steps)
+    heard = sum(isinstance(e, LeveragePreferenceSet | PnlPreferenceSet) for e in r.events)
+    assert heard == said
 
 
 @settings(max_examples=40, deadline=None)

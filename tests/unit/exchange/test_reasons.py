@@ -235,6 +235,14 @@ SCENARIOS: dict[Reason, Callable[[Harness], object]] = {
     Reject.EXPIRY_TOO_SHORT: lambda mx: _rfq(mx, mx.account("a"), expiry_ms=1),
     Reject.TOO_MANY_OPEN_RFQS: lambda mx: [_rfq(mx, a) for a in [mx.account("a")]
                                            for _ in range(11)],
+    Reject.CONTRACT_DOES_NOT_EXIST: lambda mx: mx.ex.submit(
+        c.SetLeveragePreference(mx.account("a"), "PF_NOPEUSD", D(2))),
+    Reject.CONTRACT_IS_NOT_MULTI_COLLATERAL: lambda mx: mx.ex.submit(
+        c.SetPnlPreference(mx.account("a"), "PI_XBTUSD", "USD")),
+    Reject.CURRENCY_DOES_NOT_EXIST: lambda mx: mx.ex.submit(
+        c.SetPnlPreference(mx.account("a"), "PF_XBTUSD", "DOGE")),
+    Reject.INVALID_MAX_LEVERAGE: lambda mx: mx.ex.submit(
+        c.SetLeveragePreference(mx.account("a"), "PF_XBTUSD", D(51))),
 }
 
 

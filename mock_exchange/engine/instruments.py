@@ -79,7 +79,7 @@ class Instrument:
         set_(self, "margin_wallet",
              f"fi_{self.base.lower()}{self.quote.lower()}" if inverse else "flex")
         tiers = self.margin_tiers
-        uppers = [t.threshold for t in tiers[1:]] + [None]
+        uppers = [t.threshold for t in tiers[1:]] + ([None] if tiers else [])
         set_(self, "bands", tuple(
             (t.threshold, upper, t.initial, t.maintenance)
             for t, upper in zip(tiers, uppers, strict=True)

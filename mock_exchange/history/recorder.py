@@ -139,10 +139,10 @@ class History:
     def record(self, events: Sequence[ev.Event]) -> None:
         batch = Batch()
         for event in events:
-            if type(event) is ev.Trade:
+            if isinstance(event, ev.Trade):
                 if not event.taker_resting:
                     batch.takers[event.taker.order_id] = event.taker
-            elif type(event) is ev.TriggerActivated:
+            elif isinstance(event, ev.TriggerActivated):
                 batch.activated.add(event.order.order_id)
         handlers = self._handlers
         for event in events:

@@ -25,14 +25,14 @@ from ..protocol import decode_funds as decode
 from ..protocol import encode_funds as wire
 from ..protocol.decode import Params
 from ..protocol.errors import AUTHENTICATION_ERROR, WireError
-from .http import Call, KrakenJSON, authenticate, read, success
+from .http import Call, KrakenJSON, authenticate, read, submit, success
 from .state import ServerState
 
 V3 = "/derivatives/api/v3"
 
 
-def _submit(call: Call, command: Any) -> Outcome:
-    return call.state.exchange.submit(replace(command, account_id=call.account_id))
+async def _submit(call: Call, command: Any) -> Outcome:
+    return await submit(call.state, replace(command, account_id=call.account_id))
 
 
 def _checked(outcome: Outcome, table: dict[Any, str] | None = None) -> Outcome:
@@ -51,7 +51,7 @@ async def transfer(request: Request) -> Response:
     call = await read(request)
     command = decode.transfer(call.params)
     authenticate(call, 10)
-    _checked(_submit(call, command))
+    _checked(await _submit(call, command))
     return success(call.state)
 
 
@@ -59,7 +59,7 @@ async def subaccount_transfer(request: Request) -> Response:
     call = await read(request)
     command = decode.subaccount_transfer(call.params)
     authenticate(call, 10)
-    _checked(_submit(call, command))
+    _checked(await _submit(call, command))
     return success(call.state)
 
 
@@ -67,7 +67,7 @@ async def withdrawal(request: Request) -> Response:
     call = await read(request)
     command = decode.withdrawal(call.params)
     authenticate(call, 100)
-    outcome = _checked(_submit(call, command), wire.WITHDRAWAL_ERRORS)
+    outcome = _checked(await _submit(call, command), wire.WITHDRAWAL_ERRORS)
     return success(call.state, uid=_event(outcome, ev.FundsTransferred).transfer_id)
 
 
@@ -111,7 +111,7 @@ async def put_trading_enabled(request: Request) -> Response:
     authenticate(call, 2)
     uid = request.path_params["uid"]
     _own_subaccount(call, uid)
-    _checked(_submit(call, c.SetTradingEnabled("", uid, enabled)))
+    _checked(await _submit(call, c.SetTradingEnabled("", uid, enabled)))
     return KrakenJSON({"tradingEnabled": enabled})
 
 
@@ -173,7 +173,7 @@ async def create_rfq(request: Request) -> Response:
     authenticate(call)
     if isinstance(decoded, Reject):
         return success(call.state, status="failed", reason=wire.rfq_reason(decoded))
-    outcome = _submit(call, decoded)
+    outcome = await _submit(call, decoded)
     if outcome.reject is not None:
         return success(call.state, status="failed", reason=wire.rfq_reason(outcome.reject))
     return success(call.state, status="placed", rfqUid=_event(outcome, ev.RfqOpened).rfq_uid)
@@ -182,7 +182,7 @@ async def create_rfq(request: Request) -> Response:
 async def cancel_rfq(request: Request) -> Response:
     call = authenticate(await read(request))
     uid = request.path_params["rfqUid"]
-    outcome = _submit(call, c.CancelRfq("", uid))
+    outcome = await _submit(call, c.CancelRfq("", uid))
     if outcome.reject is not None:
         return success(call.state, reason=wire.rfq_reason(outcome.reject))
     return success(call.state, rfqUid=uid)
@@ -193,7 +193,7 @@ async def accept_offer(request: Request) -> Response:
     quote, price = decode.acceptance(call.params)
     authenticate(call)
     uid = request.path_params["rfqUid"]
-    outcome = _submit(call, c.AcceptRfqOffer("", uid, quote, price))
+    outcome = await _submit(call, c.AcceptRfqOffer("", uid, quote, price))
     if outcome.reject is not None:
         return success(call.state, reason=wire.rfq_reason(outcome.reject))
     return success(call.state, rfqUid=uid)
@@ -203,7 +203,7 @@ async def place_offer_v2(request: Request) -> Response:
     call = await read(request)
     command = replace(decode.offer(call.params), rfq_uid=request.path_params["rfqUid"])
     authenticate(call)
-    outcome = _submit(call, command)
+    outcome = await _submit(call, command)
     if outcome.reject is not None:
         return success(call.state, reason=wire.rfq_reason(outcome.reject))
     return success(call.state, offerUid=_event(outcome, ev.RfqOfferPlaced).offer_uid)
@@ -212,7 +212,7 @@ async def place_offer_v2(request: Request) -> Response:
 async def cancel_offer_v2(request: Request) -> Response:
     call = authenticate(await read(request))
     command = c.CancelRfqOffer("", request.path_params["rfqUid"], call.params.text("offerUid"))
-    outcome = _submit(call, command)
+    outcome = await _submit(call, command)
     if outcome.reject is not None:
         return success(call.state, status="failed", reason=wire.rfq_reason(outcome.reject))
     return success(call.state, status="cancelled")
@@ -236,7 +236,7 @@ async def place_offer_v1(request: Request) -> Response:
     call = await read(request)
     command = replace(decode.offer(_v1_params(call)), rfq_uid=request.path_params["rfqUid"])
     authenticate(call)
-    outcome = _checked(_submit(call, command))
+    outcome = _checked(await _submit(call, command))
     return success(call.state, offerUid=_event(outcome, ev.RfqOfferPlaced).offer_uid)
 
 
@@ -244,13 +244,13 @@ async def replace_offer_v1(request: Request) -> Response:
     call = await read(request)
     command = replace(decode.offer(_v1_params(call), True), rfq_uid=request.path_params["rfqUid"])
     authenticate(call)
-    _checked(_submit(call, command))
+    _checked(await _submit(call, command))
     return success(call.state)
 
 
 async def cancel_offer_v1(request: Request) -> Response:
     call = authenticate(await read(request))
-    _checked(_submit(call, c.CancelRfqOffer("", request.path_params["rfqUid"])))
+    _checked(await _submit(call, c.CancelRfqOffer("", request.path_params["rfqUid"])))
     return success(call.state)
 
 
@@ -266,7 +266,7 @@ async def add_preference(request: Request) -> Response:
     call = await read(request)
     command = decode.add_preference(call.params)
     authenticate(call)
-    outcome = _checked(_submit(call, command))
+    outcome = _checked(await _submit(call, command))
     pid = _event(outcome, ev.AssignmentPreferenceChanged).preference_id
     pref = call.state.exchange.assignment.current[call.account_id][pid]
     return success(call.state, id=pid, participant=wire.preference_json(pref))
@@ -277,7 +277,7 @@ async def delete_preference(request: Request) -> Response:
     pid = call.params.integer("id", True)
     assert pid is not None
     authenticate(call)
-    _checked(_submit(call, c.DeleteAssignmentPreference("", pid)))
+    _checked(await _submit(call, c.DeleteAssignmentPreference("", pid)))
     entry = call.state.exchange.assignment.history[call.account_id][-1]
     return success(call.state, id=pid, participant=wire.preference_json(entry.preference))
 

@@ -7,13 +7,17 @@ A handler reads the request once (`read`), authenticates it over the raw bytes r
 `submit` applies a command and, when the WebSocket hub queued messages for it, yields once to
 the event loop: the connection writers those messages woke run before the handler renders and
 writes its own answer, so a feed delta does not wait for the REST response (the messages are
-still queued before the response exists, so the order the issue asks for holds).
+still queued before the response exists, so the order the issue asks for holds). A per-server
+gate, held from the command until the handler returns to write its answer, keeps another REST
+command from running inside that yield: effects of a later command never reach a client
+before an earlier command's answer. (Admin routes submit directly and answer at once.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,18 +67,20 @@ async def read(request: Request) -> Call:
 async def _body(request: Request) -> bytes:
     """The whole request body, read once from the ASGI `receive` channel (what Starlette's
     `request.stream()` does, without an async generator per request)."""
-    body = b""
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await request.receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnect()
         chunk = message.get("body", b"")
         if chunk:
-            body = body + chunk if body else chunk
-            if len(body) > MAX_BODY_BYTES:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
                 raise WireError("invalidArgument: body", 413)
         if not message.get("more_body", False):
-            return bytes(body)
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _merge_json(params: Params, raw_query: bytes, raw_body: bytes) -> Params:
@@ -109,19 +115,26 @@ def authenticate(call: Call, cost: int = 0) -> Call:
 
 async def submit(state: ServerState, command: Command) -> Outcome:
     """`state.exchange.submit(command)`, then let woken WebSocket writers send first."""
-    outcome = state.exchange.submit(command)
-    hub = state.extras.get("ws_hub")
-    if hub is not None and hub.take_queued():
-        await asyncio.sleep(0)
+    (outcome,) = await _gated(state, lambda: [state.exchange.submit(command)])
     return outcome
 
 
 async def submit_batch(state: ServerState, commands: list[Command]) -> list[Outcome]:
     """`state.exchange.submit_batch(commands)`, then as `submit`."""
-    outcomes = state.exchange.submit_batch(commands)
-    hub = state.extras.get("ws_hub")
-    if hub is not None and hub.take_queued():
-        await asyncio.sleep(0)
+    return await _gated(state, lambda: state.exchange.submit_batch(commands))
+
+
+async def _gated(state: ServerState, apply: Callable[[], list[Outcome]]) -> list[Outcome]:
+    """Run `apply` under the server's submit gate; yield once if it queued feed messages. The
+    gate is released without a further await, so a handler waiting for it resumes only after
+    this one has returned (and Starlette has written its answer)."""
+    async with state.submit_gate():
+        hub = state.extras.get("ws_hub")
+        if hub is not None:
+            hub.take_queued()  # forget what timers or admin routes queued before
+        outcomes = apply()
+        if hub is not None and hub.take_queued():
+            await asyncio.sleep(0)
     return outcomes
 
 

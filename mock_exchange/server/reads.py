@@ -193,7 +193,7 @@ async def self_trade_strategy(request: Request) -> Response:
     if strategy is None:
         raise invalid("strategy")
     authenticate(call, 2)
-    call.state.exchange.submit(SetSelfTradeStrategy(_account(call).account_id, strategy))
+    await submit(call.state, SetSelfTradeStrategy(_account(call).account_id, strategy))
     return success(call.state, strategy=ea.STRATEGIES[strategy])
 
 

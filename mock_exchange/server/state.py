@@ -5,6 +5,7 @@ One `ServerState` per app; nothing is module-level, so tests can run many server
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,19 @@ class ServerState:
     background: list[Callable[[ServerState], Coroutine[Any, Any, None]]] = field(
         default_factory=list
     )
+
+    _gate: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = field(
+        default=None, init=False, repr=False
+    )
+
+    def submit_gate(self) -> asyncio.Lock:
+        """The lock REST handlers hold from `exchange.submit` until their answer is handed to
+        the transport (server/http.py `submit`); one per event loop (a test client may serve
+        the same app from several loops in turn)."""
+        loop = asyncio.get_running_loop()
+        if self._gate is None or self._gate[0] is not loop:
+            self._gate = (loop, asyncio.Lock())
+        return self._gate[1]
 
     def replace_exchange(self, exchange: Exchange) -> None:
         """Swap in a fresh exchange (admin reset) and let every layer re-attach to it."""

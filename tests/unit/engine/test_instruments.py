@@ -59,6 +59,13 @@ def test_margin_tiers_are_marginal() -> None:
     assert XBT.margin(D(0), D(50000)) == (0, 0)
 
 
+def test_an_instrument_without_margin_tiers_needs_no_margin() -> None:
+    free = Instrument("PF_FREEUSD", ContractKind.FLEXIBLE_PERPETUAL, "FREE", "USD", D(1), 0, (),
+                      D(1000))
+    assert free.bands == ()
+    assert free.margin(D(5), D(100)) == (0, 0)
+
+
 def test_inverse_margin_and_pnl_in_the_coin() -> None:
     im, mm = INV.margin(D(60000), D(60000))  # 60,000 USD contracts = 1 XBT
     assert (im, mm) == (D("0.02"), D("0.01"))

@@ -8,8 +8,8 @@ message once and puts it on the outbox of every connection subscribed to it. Pub
 messages are only rendered for a (feed, product or account) somebody subscribes to (their
 bookkeeping advances anyway, so snapshots do not depend on who watched); balances and positions
 only for watched accounts. The server's `History` must be attached first (`account_log` renders
-its ledger). It also owns the subscription index,
-per-connection challenges and the connection limits.
+its ledger). It also owns the subscription index, per-connection challenges and the connection
+limits.
 
 Invariants
 ----------

@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the exchange over HTTP")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", help="port to listen on (default 8000)")
-    _common(serve)
+    _common(serve, "seed for ids, keys and makers (default: random)")
     serve.add_argument("--clock", choices=("real", "manual"), help="wall time or admin-driven")
     serve.add_argument(
         "--no-makers", dest="makers", action="store_const", const=False,
@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
 
     keys = commands.add_parser("keys", help="print the demo accounts' API keys for a seed")
-    _common(keys)
+    _common(keys, "seed of the demo accounts (required unless a scenario is configured)")
     keys.add_argument("--json", action="store_true", help="as a JSON list")
 
     scenario = commands.add_parser("scenario", help="run scripted markets (docs/scenarios.md)")
@@ -128,8 +128,8 @@ def _speed(text: str) -> Decimal:
     return value
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", help="seed for ids, keys and makers (default: random)")
+def _common(parser: argparse.ArgumentParser, seed_help: str) -> None:
+    parser.add_argument("--seed", help=seed_help)
     parser.add_argument("--config", metavar="FILE.toml", help="settings file")
 
 

@@ -35,7 +35,8 @@ def duration_text(ms: int) -> str:
     if ms == 0:
         return "0s"
     if ms < 60_000:
-        return f"{Decimal(ms) / 1000:f}".rstrip("0").rstrip(".") + "s"
+        text = f"{Decimal(ms) / 1000:f}"
+        return (text.rstrip("0").rstrip(".") if "." in text else text) + "s"
     hours, rest = divmod(ms // 1000, 3600)
     minutes, seconds = divmod(rest, 60)
     parts = [(hours, "h"), (minutes, "m"), (seconds, "s")]

@@ -85,7 +85,7 @@ def test_compose_structure() -> None:
     own = services["scenario-exchange"]
     assert exchange["build"] == "." and "profiles" not in exchange
     assert [interpolate(p, {}) for p in exchange["ports"]] == ["127.0.0.1:8000:8000"]
-    assert [interpolate(p, {"KRAKEN_MOCK_PUBLISH": "9000"}) for p in exchange["ports"]] == [
+    assert [interpolate(p, {"KRAKEN_PUBLISH": "9000"}) for p in exchange["ports"]] == [
         "9000:8000"
     ]
     assert [interpolate(p, {}) for p in own["ports"]] == ["127.0.0.1:8001:8000"]

@@ -199,8 +199,9 @@ def test_keys_prints_the_scenario_accounts_when_a_scenario_is_configured(
 
 
 def test_duration_text() -> None:
-    assert [duration_text(ms) for ms in (0, 250, 1_500, 90_000, 3_600_000, 12_600_000)] == [
-        "0s", "0.25s", "1.5s", "1m30s", "1h", "3h30m"]  # fmt: skip
+    assert [duration_text(ms) for ms in (0, 250, 1_500, 10_000, 30_000, 90_000, 3_600_000,
+                                         12_600_000)] == [
+        "0s", "0.25s", "1.5s", "10s", "30s", "1m30s", "1h", "3h30m"]  # fmt: skip
 
 
 class FakeClock:

@@ -117,8 +117,11 @@ class Exchange:
             self.settings.funding_interval_ms
         )
         self._out: list[Event] = []
-        #: timers' view of `markets` (dated ones, any perpetual), rebuilt if the dict changes
-        self.calendar: tuple[dict[str, Market], int, list[Market], bool] | None = None
+        #: for the timers: the markets are fixed here, so which are dated and whether any is a
+        #: perpetual (funding) never changes
+        self.dated_markets = tuple(m for m in self.markets.values()
+                                   if m.instrument.last_trading_ms is not None)  # fmt: skip
+        self.has_perpetual = any(m.instrument.kind.perpetual for m in self.markets.values())
         from . import assignment, funds, rfq  # transfers, RFQs, assignment program
 
         self.transfers = funds.TransferLog()

@@ -36,12 +36,11 @@ def next_deadline(ex: Exchange) -> int | None:
     """Checked before every command, so it reads only what can change: the armed switches,
     the dated markets still trading, the funding time and open RFQs (the market list and
     which markets are dated or perpetual are fixed when the exchange is built)."""
-    dated, perpetual = _calendar(ex)
-    due = ex.next_funding if perpetual else None
+    due = ex.next_funding if ex.has_perpetual else None
     if ex.armed:
         first = min(ex.armed.values())
         due = first if due is None or first < due else due
-    for market in dated:
+    for market in ex.dated_markets:
         if market.state is not MarketState.INACTIVE:
             expiry: int = market.instrument.last_trading_ms  # type: ignore[assignment]
             due = expiry if due is None or expiry < due else due
@@ -52,20 +51,8 @@ def next_deadline(ex: Exchange) -> int | None:
     return due
 
 
-def _calendar(ex: Exchange) -> tuple[list[Market], bool]:
-    """(dated markets, whether a perpetual is listed) of `ex`, worked out once per market list."""
-    markets = ex.markets
-    cached = ex.calendar
-    if cached is not None and cached[0] is markets and cached[1] == len(markets):
-        return cached[2], cached[3]
-    dated = [m for m in markets.values() if m.instrument.last_trading_ms is not None]
-    perpetual = any(m.instrument.kind.perpetual for m in markets.values())
-    ex.calendar = (markets, len(markets), dated, perpetual)
-    return dated, perpetual
-
-
 def _expiring(ex: Exchange) -> list[Market]:
-    return [m for m in _calendar(ex)[0] if m.state is not MarketState.INACTIVE]
+    return [m for m in ex.dated_markets if m.state is not MarketState.INACTIVE]
 
 
 def fire_due(ex: Exchange, due: int) -> None:

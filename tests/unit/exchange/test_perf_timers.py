@@ -1,5 +1,6 @@
-"""`next_deadline`, checked before every command, reads a per-exchange calendar of dated and
-perpetual markets; it must answer exactly what scanning every market and timer answers."""
+"""`next_deadline`, checked before every command, reads the exchange's dated markets and
+perpetual flag (fixed at construction); it must answer exactly what scanning every market and
+timer answers."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from ..engine.market import Market
 from ..engine.reasons import Reject, UpdateReason
 from ..engine.triggers import trailing_stop_ticks
 from ..engine.types import Order, OrderType, QtyMode, Trailing
-from . import placing
+from . import fills, placing
 
 if TYPE_CHECKING:
     from ..accounts.account import Account
@@ -87,7 +87,7 @@ def _new_values(
         if qty <= order.filled:
             return Reject.INVALID_SIZE
     if order.reduce_only and qty > order.qty and not order.kind.is_trigger:
-        allowed = placing.reducible_lots(acct, inst, order.side)
+        allowed = fills.reducible_lots(acct, inst, order.side)
         if qty - order.filled > allowed:
             return Reject.WOULD_NOT_REDUCE_POSITION
     stop = order.stop

@@ -10,8 +10,7 @@ fire (an activated child goes through `run_order` again, so cascades stay inside
 
 Invariants: a refused order changes nothing but the record of its refusal; `commit` applies only
 a plan `preflight` accepted, at the makers' prices; every accepted order ends in exactly one
-terminal event. The fill helpers of `fills` are re-exported here (`__all__`) for editing, risk,
-RFQs and timers.
+terminal event.
 """
 
 from __future__ import annotations
@@ -37,28 +36,11 @@ from ..engine.types import (
     TriggerSignal,
 )
 from . import risk, trigger_orders
-from .fills import book_fill, reduce_room, reducible_lots, settle_trade, trim_reduce_only
+from .fills import reduce_room, reducible_lots, settle_trade, trim_reduce_only
 
 if TYPE_CHECKING:
     from ..accounts.account import Account
     from .core import Exchange, Outcome
-
-__all__ = [
-    "MAX_CLI_ORD_ID",
-    "book_fill",
-    "check_triggers",
-    "commit",
-    "conflict_rule",
-    "outside_collar",
-    "place",
-    "preflight",
-    "protective_price",
-    "reduce_room",
-    "reducible_lots",
-    "run_order",
-    "settle_trade",
-    "trim_reduce_only",
-]
 
 MAX_CLI_ORD_ID = 100
 

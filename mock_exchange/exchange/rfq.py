@@ -26,7 +26,7 @@ from ..engine.commands import Quote, RfqLeg
 from ..engine.events import RfqStatus
 from ..engine.reasons import Reject
 from ..engine.types import FillType, OrderType, OrderView, Side
-from . import placing
+from . import fills
 from .rfq_book import (
     CLOSED_MARKETS,
     CLOSED_MEMORY,
@@ -279,8 +279,8 @@ def _block_trade(
         )
     )
     offerer, requester = ex.accounts[offer.account_id], ex.accounts[rfq.requester]
-    placing.book_fill(ex, offerer, inst, side.sign * qty, price, maker_fee, trade_id)
-    placing.book_fill(ex, requester, inst, -side.sign * qty, price, taker_fee, trade_id)
+    fills.book_fill(ex, offerer, inst, side.sign * qty, price, maker_fee, trade_id)
+    fills.book_fill(ex, requester, inst, -side.sign * qty, price, taker_fee, trade_id)
 
 
 def _close(ex: Exchange, rfq: Rfq, status: RfqStatus, winner: Offer | None = None) -> None:

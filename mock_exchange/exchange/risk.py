@@ -22,7 +22,7 @@ from ..engine.market import Market
 from ..engine.matching import execute, plan_match
 from ..engine.reasons import Reject, UpdateReason
 from ..engine.types import FillType, Order, OrderType, OrderView, Side
-from . import placing
+from . import fills, placing
 
 if TYPE_CHECKING:
     from ..accounts.account import Account
@@ -174,7 +174,7 @@ def _close_position(ex: Exchange, market: Market, acct: Account, size: Decimal) 
         limit,
         lots,
         placing.conflict_rule(ex, acct),
-        placing.reduce_room(ex, inst),
+        fills.reduce_room(ex, inst),
     )
     for maker in plan.cancel_makers:
         ex.remove_order(maker, UpdateReason.WOULD_EXECUTE_SELF)
@@ -183,8 +183,8 @@ def _close_position(ex: Exchange, market: Market, acct: Account, size: Decimal) 
     execute(market.book, plan, ex.now)
     for maker, take in plan.fills:
         order.filled += take
-        placing.settle_trade(ex, market, maker, order, take, FillType.LIQUIDATION, False, 0)
-    placing.trim_reduce_only(ex, inst, [maker for maker, _ in plan.fills])
+        fills.settle_trade(ex, market, maker, order, take, FillType.LIQUIDATION, False, 0)
+    fills.trim_reduce_only(ex, inst, [maker for maker, _ in plan.fills])
     if order.remaining:
         _house_takes_over(ex, market, order)
     order.alive = False
@@ -257,9 +257,9 @@ def off_book_fill(
             inst.settlement_currency,
         )
     )
-    placing.book_fill(
+    fills.book_fill(
         ex, counterparty, inst, order.side.opposite.sign * qty, price, _ZERO, trade_id
     )
-    placing.book_fill(
+    fills.book_fill(
         ex, ex.accounts[order.account_id], inst, order.side.sign * qty, price, fee, trade_id
     )

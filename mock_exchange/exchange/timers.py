@@ -14,7 +14,7 @@ from ..engine.events import BalanceKind, ContractSettled, FundingRateApplied, Ma
 from ..engine.market import Market
 from ..engine.reasons import Reject, UpdateReason
 from ..engine.types import MarketState
-from . import placing, rfq
+from . import fills, placing, rfq
 
 if TYPE_CHECKING:
     from .core import Exchange, Outcome
@@ -112,7 +112,7 @@ def _expire(ex: Exchange, market: Market) -> None:
         if pos is None or pos.size == 0:
             continue
         fee = inst.value(pos.size, price) * ex.settings.fees.taker
-        placing.book_fill(ex, acct, inst, -pos.size, price, fee, f"settlement:{inst.symbol}")
+        fills.book_fill(ex, acct, inst, -pos.size, price, fee, f"settlement:{inst.symbol}")
     market.state = MarketState.INACTIVE
     ex.emit(MarketStateChanged(*ex.stamp(), inst.symbol, MarketState.INACTIVE))
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import Enum
 
 from .reasons import Reject, UpdateReason
-from .types import FillType, MarketState, OrderView, Side
+from .types import FillType, IdentityEnum, MarketState, OrderView, Side
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +105,7 @@ class PositionChanged(Event):
     realised_pnl: Decimal
 
 
-class BalanceKind(Enum):
-    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
-
+class BalanceKind(IdentityEnum):
     DEPOSIT = "deposit"
     FEE = "fee"
     REALISED_PNL = "realised_pnl"

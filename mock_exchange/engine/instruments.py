@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from enum import Enum
+
+from .types import IdentityEnum
 
 _ZERO = Decimal(0)
 
 
-class ContractKind(Enum):
-    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
-
+class ContractKind(IdentityEnum):
     FLEXIBLE_PERPETUAL = "flexible_perpetual"  # PF_: linear, multi-collateral, USD settled
     FLEXIBLE_FUTURE = "flexible_future"  # FF_: linear, multi-collateral, dated
     INVERSE_PERPETUAL = "inverse_perpetual"  # PI_: inverse, single-collateral (base coin)

@@ -6,13 +6,11 @@ These are domain values only; the Kraken wire strings for them live in one table
 
 from __future__ import annotations
 
-from enum import Enum
+from .types import IdentityEnum
 
 
-class UpdateReason(Enum):
+class UpdateReason(IdentityEnum):
     """Why an order entered, changed or left the set of open orders."""
-
-    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
 
     NEW_USER_ORDER = "new_user_order"
     LIQUIDATION = "liquidation"
@@ -33,10 +31,8 @@ class UpdateReason(Enum):
     IOC_REMAINDER = "ioc_remainder"  # the unfilled rest of an IOC, market or liquidation order
 
 
-class Reject(Enum):
+class Reject(IdentityEnum):
     """Why a command was refused (nothing changed: not the book, not the account)."""
-
-    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
 
     MARKET_SUSPENDED = "market_suspended"
     MARKET_INACTIVE = "market_inactive"

@@ -14,9 +14,14 @@ from decimal import Decimal
 from enum import Enum
 
 
-class Side(Enum):
-    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
+class IdentityEnum(Enum):
+    """An Enum hashed by identity in C (members are singletons), not by Enum's Python
+    `__hash__`: these members key dicts and sets on every order."""
 
+    __hash__ = object.__hash__
+
+
+class Side(IdentityEnum):
     BUY = "buy"
     SELL = "sell"
 
@@ -29,10 +34,8 @@ class Side(Enum):
         return Side.SELL if self is Side.BUY else Side.BUY
 
 
-class OrderType(Enum):
+class OrderType(IdentityEnum):
     """Order types as a user asks for them; `MKT` rests nowhere and reports as IOC."""
-
-    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
 
     LMT = "lmt"
     POST = "post"
@@ -58,9 +61,7 @@ _TRIGGER_TYPES = frozenset({OrderType.STP, OrderType.TAKE_PROFIT, OrderType.TRAI
 _IMMEDIATE_TYPES = frozenset({OrderType.IOC, OrderType.MKT, OrderType.FOK, OrderType.LIQUIDATION})
 
 
-class TriggerSignal(Enum):
-    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
-
+class TriggerSignal(IdentityEnum):
     MARK = "mark"
     INDEX = "index"
     LAST = "last"
@@ -85,27 +86,21 @@ class QtyMode(Enum):
     ABSOLUTE = "absolute"
 
 
-class SelfTradeStrategy(Enum):
-    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
-
+class SelfTradeStrategy(IdentityEnum):
     REJECT_TAKER = "reject_taker"
     CANCEL_MAKER_SELF = "cancel_maker_self"
     CANCEL_MAKER_CHILD = "cancel_maker_child"
     CANCEL_MAKER_ANY = "cancel_maker_any"
 
 
-class MarketState(Enum):
-    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
-
+class MarketState(IdentityEnum):
     OPEN = "open"
     POST_ONLY = "post_only"
     SUSPENDED = "suspended"
     INACTIVE = "inactive"
 
 
-class FillType(Enum):
-    __hash__ = object.__hash__  # members are singletons: identity, hashed in C
-
+class FillType(IdentityEnum):
     MAKER = "maker"
     TAKER = "taker"
     TAKER_AFTER_EDIT = "takerAfterEdit"

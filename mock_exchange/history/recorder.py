@@ -139,14 +139,14 @@ class History:
     def record(self, events: Sequence[ev.Event]) -> None:
         batch = Batch()
         for event in events:
-            if isinstance(event, ev.Trade):
+            if type(event) is ev.Trade:
                 if not event.taker_resting:
                     batch.takers[event.taker.order_id] = event.taker
-            elif isinstance(event, ev.TriggerActivated):
+            elif type(event) is ev.TriggerActivated:
                 batch.activated.add(event.order.order_id)
         handlers = self._handlers
         for event in events:
-            handler = handlers.get(type(event)) or _inherited(handlers, type(event))
+            handler = handlers.get(type(event))
             if handler is not None:
                 handler(event, batch)
 
@@ -180,8 +180,9 @@ class History:
         batch.funding[event.symbol] = rate / mark if inst and inst.inverse else rate * mark
 
     def _dispatch(self) -> dict[type, Callable[[Any, Batch], None]]:
-        """Event type -> what recording it means (one lookup per event, not an isinstance
-        chain); the PnL and fee rows of a trade are the ledger module's business."""
+        """Event type -> what recording it means (one lookup per event by exact type: no event
+        class derives from another, tests/unit/history/test_dispatch.py); the PnL and fee
+        rows of a trade are the ledger module's business."""
         return {
             ev.Trade: self._trade,
             ev.OrderPlaced: self._placed,
@@ -382,17 +383,6 @@ class History:
         history.follow(state)
         state.reset_hooks.append(lambda: history.follow(state))
         return history
-
-
-def _inherited(
-    handlers: dict[type, Callable[[Any, Batch], None]], kind: type
-) -> Callable[[Any, Batch], None] | None:
-    """The handler of the nearest recorded base class (no event class derives from another
-    today; this keeps `isinstance` semantics should one ever do)."""
-    for base in kind.__mro__[1:]:
-        if base in handlers:
-            return handlers[base]
-    return None
 
 
 def _fill_reason(view: OrderView) -> UpdateReason:
